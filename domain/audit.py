@@ -1,0 +1,58 @@
+"""Audit events: who did what to which record, for which practice, when and from where.
+
+Details never carry PHI (no names, DOBs or member IDs): the record's type and id say what was
+touched, and the audit reader resolves them under their own access rights.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, Session, SQLModel
+
+from domain.types import UTCDateTime
+
+
+class AuditEvent(SQLModel, table=True):
+    __table_args__ = (Index("ix_audit_practice_time", "practice_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    practice_id: int | None = Field(default=None, foreign_key="practice.id")
+    action: str = Field(max_length=60, description="e.g. sign_in, sign_in_failed, read, denied")
+    entity_type: str = Field(default="", max_length=40)
+    entity_id: str = Field(default="", max_length=40)
+    outcome: str = Field(default="ok", max_length=20, description="ok, refused, failed")
+    source_ip: str = Field(default="", max_length=45)
+    detail: str = Field(default="", max_length=500)
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    at: datetime,
+    user_id: int | None = None,
+    practice_id: int | None = None,
+    entity_type: str = "",
+    entity_id: str | int = "",
+    outcome: str = "ok",
+    source_ip: str = "",
+    detail: str = "",
+) -> AuditEvent:
+    """Add an audit event to the caller's unit of work (it commits with the use case)."""
+    event = AuditEvent(
+        occurred_at=at,
+        user_id=user_id,
+        practice_id=practice_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        outcome=outcome,
+        source_ip=source_ip,
+        detail=detail,
+    )
+    session.add(event)
+    return event

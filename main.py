@@ -1,0 +1,89 @@
+"""Portico's composition root: settings, database, pages and the command line.
+
+    python main.py                      serve the portal (migrates first)
+    python main.py migrate              apply database migrations
+    python main.py seed --demo          load the demo practices (deterministic)
+    python main.py seed --claims N      generate a benchmark-size database through the bulk path
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def serve() -> None:
+    from nicegui import app, ui
+
+    from storage.settings import get_settings
+    from ui.startup import on_startup
+    from ui.routes import register_pages
+
+    settings = get_settings()
+    register_pages()
+    app.on_startup(on_startup)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title="Portico",
+        storage_secret=settings.secret,
+        session_middleware_kwargs={
+            "https_only": settings.is_production,
+            "same_site": "lax",
+            "session_cookie": "portico_session",
+        },
+        reload=False,
+        show=False,
+        favicon="🏥",
+        language="en-US",
+        reconnect_timeout=10,
+    )
+
+
+def migrate() -> None:
+    from storage.migrate import upgrade_to_head
+
+    upgrade_to_head()
+    print("Database is at the newest schema.")
+
+
+def seed(args: argparse.Namespace) -> None:
+    from storage.migrate import upgrade_to_head
+
+    upgrade_to_head()
+    if args.claims:
+        from storage.seed.bulk import seed_bulk
+
+        seed_bulk(claims=args.claims, progress=True)
+    else:
+        from storage.seed.demo import seed_demo
+
+        summary = seed_demo()
+        print(summary)
+
+
+def cli(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="main.py", description="Portico provider portal")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="serve the portal (default)")
+    commands.add_parser("migrate", help="apply database migrations")
+    seed_parser = commands.add_parser("seed", help="load demo or benchmark data")
+    group = seed_parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--demo", action="store_true", help="the two demo practices")
+    group.add_argument("--claims", type=int, help="generate N claims through the bulk path")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "seed":
+        seed(args)
+    else:
+        serve()
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    if os.environ.get("NICEGUI_USER_SIMULATION") or __name__ == "__mp_main__":
+        serve()  # NiceGUI's test harness (sys.argv is pytest's) or its worker process
+    else:
+        cli(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Storage: engine and sessions, SQLite/PostgreSQL specifics, migrations, bulk loaders, seed data."""

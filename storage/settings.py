@@ -1,0 +1,48 @@
+"""Runtime configuration: environment variables with the PORTICO_ prefix, read once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "portico-development-secret-change-me"
+
+
+class InsecureConfiguration(RuntimeError):
+    """Raised when production is started with a configuration that would leak PHI."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTICO_", env_file=None, extra="ignore")
+
+    database_url: str = "sqlite:///./portico.db"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret: str = DEFAULT_SECRET
+    env: Literal["development", "production"] = "development"
+    # Seed the demo practices on start when the database is empty (make run sets it).
+    seed_demo_on_start: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and (not self.secret or self.secret == DEFAULT_SECRET):
+            raise InsecureConfiguration(
+                "PORTICO_SECRET must be set to a long random value when PORTICO_ENV=production "
+                "(it signs session cookies). Generate one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if self.env == "production" and len(self.secret) < 32:
+            raise InsecureConfiguration("PORTICO_SECRET must be at least 32 characters in production.")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,89 @@
+"""Shared fixtures: a migrated database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL
+is set), and a small demo data set seeded once per run and copied for each UI test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage.db import get_engine, make_engine
+from storage.migrate import upgrade_to_head
+from storage.settings import get_settings
+
+
+def _database_urls() -> list[str]:
+    urls = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        urls.append("postgresql")
+    return urls
+
+
+@pytest.fixture(params=_database_urls())
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A freshly migrated, empty database: a SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        sqlite_engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        upgrade_to_head(sqlite_engine)
+        yield sqlite_engine
+        sqlite_engine.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(os.environ["TEST_DATABASE_URL"])
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    pg_engine = make_engine(
+        os.environ["TEST_DATABASE_URL"]
+        + ("&" if "?" in os.environ["TEST_DATABASE_URL"] else "?")
+        + f"options=-csearch_path%3D{schema}"
+    )
+    upgrade_to_head(pg_engine)
+    yield pg_engine
+    pg_engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo database (same practices, accounts and showcase members as the full demo),
+    built once per test run and copied for each test that needs it."""
+    from storage.seed.demo import SMALL, seed_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    template_engine = make_engine(f"sqlite:///{path}")
+    upgrade_to_head(template_engine)
+    seed_demo(template_engine, scale=SMALL)
+    with template_engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    template_engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """Point the app at a private copy of the demo database for this test."""
+    path = tmp_path / "portico.db"
+    shutil.copyfile(demo_template, path)
+    monkeypatch.setenv("PORTICO_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("PORTICO_SEED_DEMO_ON_START", "false")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield get_engine()
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
