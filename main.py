@@ -1,9 +1,9 @@
 """Portico's composition root: settings, database, pages and the command line.
 
-    python main.py                      serve the portal (migrates first)
-    python main.py migrate              apply database migrations
-    python main.py seed --demo          load the demo practices (deterministic)
-    python main.py seed --claims N      generate a benchmark-size database through the bulk path
+python main.py                      serve the portal (migrates first)
+python main.py migrate              apply database migrations
+python main.py seed --demo          load the demo practices (deterministic)
+python main.py seed --claims N      generate a benchmark-size database through the bulk path
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import sys
 
 def serve() -> None:
     from nicegui import app, ui
+    from ui.routes import register_pages
+    from ui.startup import on_startup
 
     from storage.settings import get_settings
-    from ui.startup import on_startup
-    from ui.routes import register_pages
 
     settings = get_settings()
     register_pages()
@@ -83,7 +83,12 @@ def cli(argv: list[str]) -> None:
 
 
 if __name__ in {"__main__", "__mp_main__"}:
-    if os.environ.get("NICEGUI_USER_SIMULATION") or __name__ == "__mp_main__":
-        serve()  # NiceGUI's test harness (sys.argv is pytest's) or its worker process
-    else:
-        cli(sys.argv[1:])
+    from storage.settings import InsecureConfiguration
+
+    try:
+        if os.environ.get("NICEGUI_USER_SIMULATION") or __name__ == "__mp_main__":
+            serve()  # NiceGUI's test harness (sys.argv is pytest's) or its worker process
+        else:
+            cli(sys.argv[1:])
+    except InsecureConfiguration as refusal:
+        sys.exit(f"Portico will not start: {refusal}")

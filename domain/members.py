@@ -29,7 +29,9 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     member_id: str = Field(max_length=20, unique=True, description="ID on the member's card")
     family_id: str = Field(max_length=20, index=True, description="Subscriber's family group")
-    relationship: Relationship = Field(default=Relationship.SUBSCRIBER, sa_type=str_enum(Relationship))
+    relationship: Relationship = Field(
+        default=Relationship.SUBSCRIBER, sa_type=str_enum(Relationship)
+    )
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     date_of_birth: date

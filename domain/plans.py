@@ -47,7 +47,9 @@ class PlanBenefit(SQLModel, table=True):
     copay: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
     coinsurance_percent: int = Field(default=0, ge=0, le=100)
     deductible_applies: bool = True
-    visit_limit: int | None = Field(default=None, description="Visits per plan year, None = no limit")
+    visit_limit: int | None = Field(
+        default=None, description="Visits per plan year, None = no limit"
+    )
     prior_auth_required: bool = False
 
 

@@ -35,9 +35,7 @@ ROLE_LABELS = {
     Role.PLAN_ADMIN: "Plan admin",
 }
 
-PRACTICE_ROLES = frozenset(
-    {Role.PRACTICE_ADMIN, Role.BILLING, Role.FRONT_DESK, Role.CLINICAL}
-)
+PRACTICE_ROLES = frozenset({Role.PRACTICE_ADMIN, Role.BILLING, Role.FRONT_DESK, Role.CLINICAL})
 PLAN_ROLES = frozenset(
     {Role.CLAIMS_EXAMINER, Role.UM_REVIEWER, Role.CREDENTIALING, Role.PLAN_ADMIN}
 )

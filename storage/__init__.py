@@ -1,1 +1,1 @@
-"""Storage: engine and sessions, SQLite/PostgreSQL specifics, migrations, bulk loaders, seed data."""
+"""Storage: engines, sessions, migrations, bulk loaders, aggregate queries and seed data."""

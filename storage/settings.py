@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "portico-development-secret-change-me"
+DEFAULT_SECRET = "portico-development-secret-change-me"  # noqa: S105 (refused in production)
 
 
 class InsecureConfiguration(RuntimeError):
@@ -35,7 +35,9 @@ class Settings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         if self.env == "production" and len(self.secret) < 32:
-            raise InsecureConfiguration("PORTICO_SECRET must be at least 32 characters in production.")
+            raise InsecureConfiguration(
+                "PORTICO_SECRET must be at least 32 characters in production."
+            )
         return self
 
     @property
