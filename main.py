@@ -15,10 +15,10 @@ import sys
 
 def serve() -> None:
     from nicegui import app, ui
-    from ui.routes import register_pages
-    from ui.startup import on_startup
 
     from storage.settings import get_settings
+    from ui.routes import register_pages
+    from ui.startup import on_startup
 
     settings = get_settings()
     register_pages()

@@ -1,0 +1,142 @@
+# Portico's developer commands: install, run, lint, test, bench, clean (see `make help`).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PYTEST := $(BIN)/pytest
+# The stamp holds the sha256 of the requirements.lock the venv was built from: a content key,
+# because a fresh clone or a branch switch gives the lock a new mtime without changing it.
+STAMP := $(VENV)/.requirements.sha256
+CHROMIUM := /usr/bin/chromium
+# Prefer python3.11 (the lock was compiled for it); fall back to python3 when that is 3.11+.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+
+# Runs one stage as a sub-make, prints its elapsed time, and records it in $$failed if it fails,
+# so one `make test` reports every broken stage instead of stopping at the first.
+stage = start=$$(date +%s); \
+	if $(MAKE) --no-print-directory $(1); then result=ok; else result=FAILED; failed="$$failed $(1)"; fi; \
+	echo "== $(1): $$result in $$(( $$(date +%s) - start ))s"
+
+.PHONY: help
+help:
+	@echo "make install  create .venv from requirements.lock (and Debian chromium when missing)"
+	@echo "make run      serve the portal with demo data on SQLite (http://localhost:8080)"
+	@echo "make lint     ruff check, ruff format --check, mypy, lint-imports"
+	@echo "make test     lint, the fast suite (unit, storage, ui), then the real-browser suite"
+	@echo "make bench    the benchmarks (BENCH_CLAIMS=N sets the data size)"
+	@echo "make clean    remove the local database and tool caches"
+
+.PHONY: install
+install: venv browser
+
+.PHONY: venv
+venv:
+	@want="$$(sha256sum requirements.lock | cut -d' ' -f1)"; \
+	if [ -x $(PY) ] && [ "$$(cat $(STAMP) 2>/dev/null)" = "$$want" ]; then exit 0; fi; \
+	if [ ! -x $(PY) ]; then \
+	  py="$(PYTHON)"; \
+	  if [ -z "$$py" ] || ! "$$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+	    echo "Portico needs Python 3.11 or newer (python3.11 or python3 on PATH)." >&2; exit 1; \
+	  fi; \
+	  echo "== creating $(VENV) with $$py ($$("$$py" --version))"; \
+	  if ! "$$py" -m venv $(VENV); then \
+	    rm -rf $(VENV); \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "== installing python3-venv (Debian ships venv's ensurepip separately)"; \
+	      apt-get update -qq; \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	      "$$py" -m venv $(VENV); \
+	    else \
+	      echo "python3 -m venv failed; on Debian run: sudo apt-get install python3-venv" >&2; \
+	      exit 1; \
+	    fi; \
+	  fi; \
+	fi; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	echo "== installing requirements.lock into $(VENV)"; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock; \
+	echo "$$want" > $(STAMP)
+
+# The real-browser tests drive Debian's chromium; Playwright's own browser download is not
+# reachable from these machines, so `playwright install` is never used.
+.PHONY: browser
+browser:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "== installing Debian chromium for the real-browser tests"; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+	  echo "warning: $(CHROMIUM) is missing; the e2e tests need it:" \
+	    "sudo apt-get install chromium chromium-driver" >&2; \
+	fi
+
+# Lists the accounts from the seed module itself, so the list cannot drift from the data.
+define DEMO_ACCOUNTS_PY
+from storage.seed.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+for account in DEMO_ACCOUNTS:
+    print(f"    {account.email:<30} {account.role.label}")
+print(f"  Password for all of them: {DEMO_PASSWORD}")
+endef
+export DEMO_ACCOUNTS_PY
+
+.PHONY: run
+run: install
+	@echo
+	@echo "  Demo accounts (storage/seed/demo.py):"
+	@$(PY) -c "$$DEMO_ACCOUNTS_PY"
+	@host="$${PORTICO_HOST:-127.0.0.1}"; \
+	case "$$host" in 127.0.0.1|0.0.0.0|::|localhost) host=localhost ;; esac; \
+	echo "  Database: $${PORTICO_DATABASE_URL:-sqlite:///./portico.db} (demo data loads when empty)"; \
+	echo; \
+	echo "  Open http://$$host:$${PORTICO_PORT:-8080} once the server says it is ready."; \
+	echo
+	PORTICO_SEED_DEMO_ON_START="$${PORTICO_SEED_DEMO_ON_START:-true}" exec $(PY) main.py
+
+# Every check runs even when an earlier one fails, so one pass lists all there is to fix.
+LINTERS := "ruff check ." "ruff format --check ." "mypy" "lint-imports"
+.PHONY: lint
+lint: install
+	@failed=""; \
+	for linter in $(LINTERS); do \
+	  echo "$(BIN)/$$linter"; \
+	  $(BIN)/$$linter || failed="$$failed [$$linter]"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== lint FAILED:$$failed" >&2; exit 1; fi
+
+# The browser suite gets its own pytest process: Playwright's sync API cannot run inside the
+# event loop that the async NiceGUI `user` tests leave behind in the same process.
+.PHONY: test
+test: install
+	@failed=""; \
+	$(call stage,lint); \
+	$(call stage,test-fast); \
+	$(call stage,test-e2e); \
+	if [ -n "$$failed" ]; then echo "== make test FAILED:$$failed" >&2; exit 1; fi; \
+	echo "== make test passed"
+
+.PHONY: test-fast
+test-fast: install
+	$(PYTEST) tests --ignore=tests/e2e --ignore=tests/bench -ra --durations=10
+
+.PHONY: test-e2e
+test-e2e: install
+	$(PYTEST) tests/e2e -ra --durations=10
+
+# Exit status 5 means "nothing collected": fine when one half has no benchmarks yet.
+BENCH := $(PYTEST) tests/bench -o python_files='bench_*.py' -s
+.PHONY: bench
+bench: install
+	$(BENCH) -m 'not e2e' || [ $$? -eq 5 ]
+	$(BENCH) -m e2e || [ $$? -eq 5 ]
+
+.PHONY: clean
+clean:
+	rm -f portico.db portico.db-wal portico.db-shm
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .nicegui
+	rm -rf screenshots
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,150 @@
+"""Eligibility and benefit rules: coverage on a date of service, the plan year, accumulators met
+and remaining, visit limits, and whether a procedure needs prior authorization.
+
+Pure functions over values; the same rules serve the eligibility check and claims adjudication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.codes import ServiceCategory
+
+ZERO = Decimal("0.00")
+
+
+class CoverageState(StrEnum):
+    ACTIVE = "active"
+    NOT_YET_EFFECTIVE = "not_yet_effective"
+    TERMINATED = "terminated"
+
+
+@dataclass(frozen=True)
+class CoveragePeriod:
+    effective_date: date
+    termination_date: date | None  # the last covered day; None = open-ended
+
+
+def coverage_state(period: CoveragePeriod, date_of_service: date) -> CoverageState:
+    """Both ends are inclusive: covered on the effective date and on the termination date."""
+    if date_of_service < period.effective_date:
+        return CoverageState.NOT_YET_EFFECTIVE
+    if period.termination_date is not None and date_of_service > period.termination_date:
+        return CoverageState.TERMINATED
+    return CoverageState.ACTIVE
+
+
+def coverage_explanation(period: CoveragePeriod, date_of_service: date) -> str:
+    """Why a coverage is or is not active on the date, in the words a front desk needs."""
+    state = coverage_state(period, date_of_service)
+    if state is CoverageState.NOT_YET_EFFECTIVE:
+        return f"Not yet effective: coverage starts {period.effective_date:%m/%d/%Y}"
+    if state is CoverageState.TERMINATED:
+        assert period.termination_date is not None
+        return f"Terminated on {period.termination_date:%m/%d/%Y}"
+    if period.termination_date is None:
+        return f"Active since {period.effective_date:%m/%d/%Y}"
+    return f"Active {period.effective_date:%m/%d/%Y} through {period.termination_date:%m/%d/%Y}"
+
+
+def plan_year_of(day: date, *, start_month: int) -> int:
+    """A plan year is named by the calendar year it starts in (July plan: 2026-07..2027-06)."""
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def plan_year_bounds(plan_year: int, *, start_month: int) -> tuple[date, date]:
+    start = date(plan_year, start_month, 1)
+    end = date(plan_year + 1, start_month, 1) - timedelta(days=1)
+    return start, end
+
+
+@dataclass(frozen=True)
+class MetAndRemaining:
+    limit: Decimal
+    met: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(ZERO, self.limit - self.met)
+
+    @property
+    def is_met(self) -> bool:
+        return self.remaining == ZERO
+
+
+@dataclass(frozen=True)
+class Accumulators:
+    """Deductible and out-of-pocket for one member and their family in one plan year."""
+
+    individual_deductible: MetAndRemaining
+    family_deductible: MetAndRemaining
+    individual_out_of_pocket: MetAndRemaining
+    family_out_of_pocket: MetAndRemaining
+
+    @property
+    def deductible_remaining(self) -> Decimal:
+        """Embedded family deductible: once the family's is met, every member's is met."""
+        return min(self.individual_deductible.remaining, self.family_deductible.remaining)
+
+    @property
+    def out_of_pocket_remaining(self) -> Decimal:
+        return min(self.individual_out_of_pocket.remaining, self.family_out_of_pocket.remaining)
+
+
+def accumulators(
+    *,
+    individual_deductible: Decimal,
+    family_deductible: Decimal,
+    individual_oop_max: Decimal,
+    family_oop_max: Decimal,
+    member_deductible_met: Decimal,
+    member_oop_met: Decimal,
+    family_deductible_met: Decimal,
+    family_oop_met: Decimal,
+) -> Accumulators:
+    """Family figures are the sums over every member of the family (the member included)."""
+    return Accumulators(
+        individual_deductible=MetAndRemaining(individual_deductible, member_deductible_met),
+        family_deductible=MetAndRemaining(family_deductible, family_deductible_met),
+        individual_out_of_pocket=MetAndRemaining(individual_oop_max, member_oop_met),
+        family_out_of_pocket=MetAndRemaining(family_oop_max, family_oop_met),
+    )
+
+
+@dataclass(frozen=True)
+class VisitAllowance:
+    limit: int | None  # None = no limit
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+    @property
+    def is_reached(self) -> bool:
+        """Reached when every allowed visit is used: the next one is not covered."""
+        return self.limit is not None and self.used >= self.limit
+
+
+@dataclass(frozen=True)
+class CategoryBenefit:
+    service_category: ServiceCategory
+    covered: bool
+    copay: Decimal
+    coinsurance_percent: int
+    deductible_applies: bool
+    visits: VisitAllowance
+    prior_auth_required: bool
+
+
+def requires_prior_authorization(
+    *, procedure_requires: bool, category_benefit: CategoryBenefit | None
+) -> bool:
+    """The single prior-auth rule: the code is on the plan's list, or its whole service
+    category needs authorization under this plan. Adjudication (CARC 197) uses it too."""
+    if procedure_requires:
+        return True
+    return category_benefit is not None and category_benefit.prior_auth_required

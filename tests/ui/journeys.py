@@ -1,0 +1,79 @@
+"""What a person does in the portal, as steps the UI tests share: sign in, read the page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+from nicegui import ui
+from nicegui.elements.mixins.text_element import TextElement
+from nicegui.testing import User
+
+DEMO_PASSWORD = "portico-demo"
+# Page content arrives after the browser connects and a worker thread has queried the
+# database; wait up to this many tenths of a second for it.
+PATIENCE = 50
+
+DEMO_ACCOUNTS = {
+    "admin@riverside.example": "practice_admin",
+    "billing@riverside.example": "billing",
+    "frontdesk@riverside.example": "front_desk",
+    "clinical@riverside.example": "clinical",
+    "admin@lakeside.example": "practice_admin",
+    "billing@lakeside.example": "billing",
+    "examiner@plan.example": "claims_examiner",
+    "um@plan.example": "um_reviewer",
+    "credentialing@plan.example": "credentialing",
+    "planadmin@plan.example": "plan_admin",
+}
+
+
+async def submit_sign_in(user: User, email: str, password: str = DEMO_PASSWORD) -> None:
+    user.find(kind=ui.input, content="Email").type(email)
+    user.find(kind=ui.input, content="Password").type(password)
+    user.find(kind=ui.button, content="Sign in").click()
+
+
+async def sign_in(user: User, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in from the sign-in page and wait until the home page is drawn."""
+    await user.open("/login")
+    await submit_sign_in(user, email, password)
+    await user.should_see(marker="home-title", retries=PATIENCE)
+
+
+async def see(user: User, target: str | None = None, **kwargs: object) -> None:
+    if target is not None:
+        await user.should_see(target, retries=PATIENCE)
+    else:
+        await user.should_see(retries=PATIENCE, **kwargs)  # type: ignore[call-overload]
+
+
+def visible_texts(user: User) -> list[str]:
+    """Every piece of text the page shows: element texts and the cells of every table."""
+    texts: list[str] = []
+    for element in user.current_layout.descendants():
+        if not element.visible:
+            continue
+        if isinstance(element, TextElement) and element.text:
+            texts.append(element.text)
+        if isinstance(element, ui.table):
+            texts.extend(str(value) for row in element.rows for value in row.values())
+    return texts
+
+
+def table_rows(user: User, marker: str) -> list[dict[str, object]]:
+    tables = [
+        element for element in user.find(marker=marker).elements if isinstance(element, ui.table)
+    ]
+    assert len(tables) == 1, f"expected one table marked {marker}"
+    return tables[0].rows
+
+
+_TEXT = re.compile(r'"text":\s*("(?:[^"\\]|\\.)*")')
+
+
+def response_texts(response: httpx.Response) -> list[str]:
+    """The texts of the elements a page response carries (for pages answered with a non-200
+    status, which the simulated user cannot open)."""
+    return [json.loads(match) for match in _TEXT.findall(response.text) if json.loads(match)]
