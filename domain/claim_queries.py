@@ -32,8 +32,7 @@ from domain.members import Coverage, Member
 from domain.plans import BenefitPlan
 from domain.practices import Location, Practice, Provider
 from domain.roles import Area
-from domain.scope import Actor, NotFound, get_scoped
-from domain.scoped_select import within_scope
+from domain.scope import Actor, NotFound, get_scoped, within_scope
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100

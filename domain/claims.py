@@ -88,6 +88,9 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_practice_status", "practice_id", "status"),
         Index("ix_claim_practice_service", "practice_id", "service_date_from"),
         Index("ix_claim_practice_submitted", "practice_id", "submitted_at"),
+        # The examiner's pended queue (all practices, oldest first) and denial counts by date.
+        Index("ix_claim_status_changed", "status", "status_changed_at"),
+        Index("ix_claim_practice_finalized", "practice_id", "finalized_as", "finalized_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,7 +7,7 @@ Pure functions over values; the same rules serve the eligibility check and claim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -148,3 +148,165 @@ def requires_prior_authorization(
     if procedure_requires:
         return True
     return category_benefit is not None and category_benefit.prior_auth_required
+
+
+# --- The inquiry and the answer: what a check takes and gives, in the portal and in X12 ---
+
+
+class NameOrIdRequired(ValueError):
+    """No partial-identifier fishing: a member ID or a full name, and always the DOB."""
+
+
+@dataclass(frozen=True)
+class EligibilityInquiry:
+    date_of_service: date
+    date_of_birth: date
+    member_id: str | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+    procedure_codes: tuple[str, ...] = ()
+    place_of_service: str | None = None
+    trace_number: str | None = None  # 270 TRN02, echoed in the 271
+
+    def problems(self) -> list[str]:
+        """What to fix before the inquiry can run (empty when it can)."""
+        found: list[str] = []
+        has_id = bool(self.member_id and self.member_id.strip())
+        has_name = bool(
+            self.last_name
+            and self.last_name.strip()
+            and self.first_name
+            and self.first_name.strip()
+        )
+        if not has_id and not has_name:
+            found.append("Enter the member ID, or the member's last and first name.")
+        for code in self.procedure_codes:
+            if not (len(code) == 5 and code.isalnum()):
+                found.append(f"'{code}' is not a procedure code (5 characters, e.g. 99213).")
+        return found
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    member_id: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    sex: str
+    family_id: str
+    relationship: str
+
+
+@dataclass(frozen=True)
+class CoverageAnswer:
+    order: int  # 1 primary, 2 secondary
+    plan_code: str
+    plan_name: str
+    product: str
+    network: str
+    group_number: str
+    period: CoveragePeriod
+    state: CoverageState
+    explanation: str
+    pcp_name: str | None
+    pcp_npi: str | None
+    pcp_practice_id: int | None
+    plan_year: int
+    plan_year_start: date
+    plan_year_end: date
+    accumulators: Accumulators
+    benefits: tuple[CategoryBenefit, ...]
+
+    @property
+    def is_active(self) -> bool:
+        return self.state is CoverageState.ACTIVE
+
+    def benefit_for(self, category: ServiceCategory) -> CategoryBenefit | None:
+        return next((b for b in self.benefits if b.service_category == category), None)
+
+
+@dataclass(frozen=True)
+class ProcedureAnswer:
+    code: str
+    description: str | None  # None: the plan does not know this code
+    service_category: ServiceCategory | None
+    covered: bool
+    prior_auth_required: bool
+    visit_limit_reached: bool
+
+
+class Problem(StrEnum):
+    """What a batch lists first, worst first."""
+
+    NO_MATCH = "no_match"
+    NOT_ACTIVE = "not_active"
+    TERMINATED = "terminated"
+    PCP_MISMATCH = "pcp_mismatch"
+    VISIT_LIMIT_REACHED = "visit_limit_reached"
+    PRIOR_AUTH_NEEDED = "prior_auth_needed"
+    NOT_COVERED = "not_covered"
+
+    @property
+    def label(self) -> str:
+        return PROBLEM_LABELS[self]
+
+
+PROBLEM_LABELS = {
+    Problem.NO_MATCH: "No match",
+    Problem.NOT_ACTIVE: "Not active on the date of service",
+    Problem.TERMINATED: "Coverage terminated",
+    Problem.PCP_MISMATCH: "PCP is at another practice",
+    Problem.VISIT_LIMIT_REACHED: "Visit limit reached",
+    Problem.PRIOR_AUTH_NEEDED: "Prior authorization needed",
+    Problem.NOT_COVERED: "Service not covered",
+}
+
+
+@dataclass(frozen=True)
+class EligibilityAnswer:
+    transaction_id: str
+    computed_at: datetime
+    inquiry: EligibilityInquiry
+    member: MemberSummary | None  # None: no match (and nothing else is said)
+    coverages: tuple[CoverageAnswer, ...] = ()  # primary first
+    procedures: tuple[ProcedureAnswer, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        return self.member is not None
+
+    @property
+    def primary(self) -> CoverageAnswer | None:
+        """The lowest-order coverage active on the date of service."""
+        active = [c for c in self.coverages if c.is_active]
+        return min(active, key=lambda c: c.order) if active else None
+
+    @property
+    def is_active(self) -> bool:
+        return self.primary is not None
+
+    def problems(self, *, practice_id: int | None = None) -> list[Problem]:
+        """The reasons this appointment needs attention before the visit, worst first."""
+        if self.member is None:
+            return [Problem.NO_MATCH]
+        found: list[Problem] = []
+        primary = self.primary
+        if primary is None:
+            states = {c.state for c in self.coverages}
+            found.append(
+                Problem.TERMINATED if CoverageState.TERMINATED in states else Problem.NOT_ACTIVE
+            )
+        elif (
+            practice_id is not None
+            and primary.pcp_practice_id is not None
+            and primary.pcp_practice_id != practice_id
+            and primary.product in {"HMO", "POS"}
+        ):
+            found.append(Problem.PCP_MISMATCH)
+        if any(p.visit_limit_reached for p in self.procedures):
+            found.append(Problem.VISIT_LIMIT_REACHED)
+        if any(p.prior_auth_required for p in self.procedures):
+            found.append(Problem.PRIOR_AUTH_NEEDED)
+        if any(not p.covered for p in self.procedures):
+            found.append(Problem.NOT_COVERED)
+        return found

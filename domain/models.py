@@ -9,6 +9,7 @@ from domain.claims import (
     ClaimStatusEvent,
     Remittance,
 )
+from domain.eligibility_checks import EligibilityCheck
 from domain.members import BenefitAccumulator, Coverage, Member, VisitAccumulator
 from domain.plans import BenefitPlan, FeeSchedule, FeeScheduleEntry, PlanBenefit, ProcedureCode
 from domain.practices import Location, Practice, Provider
@@ -24,6 +25,7 @@ __all__ = [
     "ClaimLineAdjustment",
     "ClaimStatusEvent",
     "Coverage",
+    "EligibilityCheck",
     "FeeSchedule",
     "FeeScheduleEntry",
     "Location",

@@ -16,8 +16,7 @@ from domain.members import Coverage
 from domain.plans import BenefitPlan
 from domain.practices import Practice, Provider
 from domain.roles import Area, Role
-from domain.scope import Actor
-from domain.scoped_select import within_scope
+from domain.scope import Actor, within_scope
 from domain.users import User, UserRole
 
 QUEUE_PREVIEW = 5

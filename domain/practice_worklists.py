@@ -17,8 +17,7 @@ from domain.codes import CARC
 from domain.members import Coverage, Member
 from domain.practices import Provider
 from domain.roles import Area, Role
-from domain.scope import Actor
-from domain.scoped_select import within_scope
+from domain.scope import Actor, within_scope
 from domain.types import Money
 from domain.users import User, UserRole
 

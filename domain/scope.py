@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select as SQLSelect
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.roles import Area, Role, may_open
 
 T = TypeVar("T", bound=SQLModel)
+Statement = TypeVar("Statement", bound=SQLSelect[*tuple[Any, ...]])
 
 
 class NotFound(LookupError):
@@ -45,18 +48,29 @@ class Actor:
             raise NotAuthorized(area.value)
 
 
-def scoped(model: type[T], actor: Actor, *columns: Any) -> SelectOfScalar[T]:
-    """SELECT model WHERE practice_id = the actor's practice (plan staff: every practice).
+def practice_criterion(model: type[SQLModel], actor: Actor) -> ColumnElement[bool] | None:
+    """The WHERE that confines `model` to the actor's practice (None: plan staff see all).
 
-    A practice user without a practice sees nothing rather than everything.
+    A practice user without a practice gets a criterion that matches nothing, not everything.
     """
-    statement = select(model)
     if actor.is_plan_staff:
-        return statement
+        return None
     practice_column = model.practice_id  # type: ignore[attr-defined]
     if actor.practice_id is None:
-        return statement.where(practice_column == -1)
-    return statement.where(practice_column == actor.practice_id)
+        return practice_column == -1  # type: ignore[no-any-return]
+    return practice_column == actor.practice_id  # type: ignore[no-any-return]
+
+
+def scoped(model: type[T], actor: Actor) -> SelectOfScalar[T]:
+    """SELECT model WHERE practice_id = the actor's practice (plan staff: every practice)."""
+    return within_scope(select(model), model, actor)
+
+
+def within_scope(statement: Statement, model: type[SQLModel], actor: Actor) -> Statement:
+    """Add the practice criterion to any statement over `model`: counts, sums, column lists
+    and joins use the same one definition of "this practice's data" as whole-row selects."""
+    criterion = practice_criterion(model, actor)
+    return statement if criterion is None else statement.where(criterion)
 
 
 def get_scoped(session: Session, model: type[T], record_id: int, actor: Actor) -> T:

@@ -89,3 +89,12 @@ def demo_db(
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def seeded_engine(engine: Engine) -> Engine:
+    """The `engine` fixture (SQLite and PostgreSQL) with the small demo data set in it."""
+    from storage.seed.demo import SMALL, seed_demo
+
+    seed_demo(engine, scale=SMALL)
+    return engine
