@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, func
@@ -66,6 +67,15 @@ class _PlanCatalogue:
     plans: dict[int, BenefitPlan]
     benefits: dict[int, list[PlanBenefit]]
     procedures: dict[str, ProcedureCode]
+    providers: dict[int, Provider | None] = field(default_factory=dict)
+
+    def provider(self, session: Session, provider_id: int | None) -> Provider | None:
+        """PCPs repeat across a schedule; each is read once per call."""
+        if provider_id is None:
+            return None
+        if provider_id not in self.providers:
+            self.providers[provider_id] = session.get(Provider, provider_id)
+        return self.providers[provider_id]
 
     @classmethod
     def load(cls, session: Session) -> _PlanCatalogue:
@@ -140,7 +150,7 @@ def _coverage_answer(
             )
         ).all()
     )
-    pcp = session.get(Provider, coverage.pcp_provider_id) if coverage.pcp_provider_id else None
+    pcp = catalogue.provider(session, coverage.pcp_provider_id)
     period = CoveragePeriod(coverage.effective_date, coverage.termination_date)
     benefits = tuple(
         CategoryBenefit(
@@ -321,6 +331,28 @@ def check_eligibility(
     batch_id: str | None = None,
 ) -> EligibilityAnswer:
     """Check one member on a date of service; the check is kept and audited."""
+    return check_and_keep(
+        session, actor=actor, inquiry=inquiry, at=at, source=source, batch_id=batch_id
+    ).answer
+
+
+class KeptCheck(NamedTuple):
+    """A check's answer and the id it is kept under (for its printable page and its PDF)."""
+
+    check_id: int
+    answer: EligibilityAnswer
+
+
+def check_and_keep(
+    session: Session,
+    *,
+    actor: Actor,
+    inquiry: EligibilityInquiry,
+    at: datetime,
+    source: str = "portal",
+    batch_id: str | None = None,
+) -> KeptCheck:
+    """check_eligibility, also giving the kept check's id."""
     practice_id = _require_eligibility(actor)
     answer, member = answer_inquiry(session, inquiry=inquiry, at=at)
     check = _record(
@@ -334,7 +366,7 @@ def check_eligibility(
     )
     session.flush()
     assert check.id is not None
-    return answer
+    return KeptCheck(check.id, answer)
 
 
 @dataclass(frozen=True)
@@ -367,6 +399,26 @@ def check_batch(
     practice_id = _require_eligibility(actor)
     catalogue = _PlanCatalogue.load(session)
     outcome = BatchOutcome(batch_id=f"B{new_transaction_id(at)[2:]}")
+    # The kept checks are written together at the end: flushing each before the next answer's
+    # first query would cost a round trip per appointment.
+    with session.no_autoflush:
+        _check_each(session, actor, practice_id, inquiries, at, source, catalogue, outcome,
+                    on_progress)  # fmt: skip
+    session.flush()
+    return outcome
+
+
+def _check_each(
+    session: Session,
+    actor: Actor,
+    practice_id: int,
+    inquiries: Sequence[tuple[int, EligibilityInquiry]],
+    at: datetime,
+    source: str,
+    catalogue: _PlanCatalogue,
+    outcome: BatchOutcome,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
     total = len(inquiries)
     for done, (line, inquiry) in enumerate(inquiries, start=1):
         try:
@@ -386,8 +438,6 @@ def check_batch(
             outcome.items.append(BatchItem(line, inquiry, answer))
         if on_progress is not None and (done % 50 == 0 or done == total):
             on_progress(done, total)
-    session.flush()
-    return outcome
 
 
 # --- History ---

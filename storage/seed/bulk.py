@@ -137,6 +137,7 @@ class BulkGenerator:
         as_of: date,
         batch_size: int = 10_000,
         existing: ExistingData | None = None,
+        members: int | None = None,
     ) -> None:
         if claims < 1:
             raise ValueError("claims must be at least 1")
@@ -144,7 +145,8 @@ class BulkGenerator:
         self.batch_size = batch_size
         self.window = window_for(as_of)
         self.existing = existing or ExistingData({}, False, {}, 0)
-        self.members = max(claims // CLAIMS_PER_MEMBER, 100)
+        # Eligibility benchmarks want many members and few claims; by default ten claims each.
+        self.members = members or max(claims // CLAIMS_PER_MEMBER, 100)
         extra = max(round(claims / CLAIMS_PER_PRACTICE) - len(DEMO_PRACTICES), 0)
         self.rng = random.Random(BULK_RANDOM_SEED)
         self.practice_specs = (*DEMO_PRACTICES, *generated_practices(extra, self.rng))
@@ -278,6 +280,7 @@ def seed_bulk(
     as_of: date | None = None,
     parallel: bool | None = None,
     on_batch: Callable[[EncodedBatch], None] | None = None,
+    members: int | None = None,
 ) -> BulkSummary:
     """Generate `claims` claims (and the practices and members they need) into a migrated
     database: an empty one, or one with data to append to (see BulkGenerator).
@@ -302,7 +305,11 @@ def seed_bulk(
         existing = inspect_database(connection)
         connection.commit()  # end the autobegun transaction; every batch begins its own
         generator = BulkGenerator(
-            claims=claims, as_of=as_of or date.today(), batch_size=batch_size, existing=existing
+            claims=claims,
+            as_of=as_of or date.today(),
+            batch_size=batch_size,
+            existing=existing,
+            members=members,
         )
         summary = BulkSummary(
             claims=claims,
