@@ -4,6 +4,8 @@ python main.py                      serve the portal (migrates first)
 python main.py migrate              apply database migrations
 python main.py seed --demo          load the demo practices (deterministic)
 python main.py seed --claims N      generate a benchmark-size database through the bulk path
+python main.py eligibility FILE.270 --as EMAIL --out FILE.271
+                                    answer an X12 270 eligibility batch with a 271
 """
 
 from __future__ import annotations
@@ -57,10 +59,37 @@ def seed(args: argparse.Namespace) -> None:
 
         seed_bulk(claims=args.claims, progress=True)
     else:
+        from storage.seed import SeedRefused
         from storage.seed.demo import seed_demo
 
-        summary = seed_demo()
-        print(summary)
+        try:
+            print(seed_demo())
+        except SeedRefused as refusal:
+            sys.exit(f"Not seeded: {refusal}")
+
+
+def eligibility(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.x12_files import ActorRefused, run_270_file
+    from interop.x12.segments import X12Error
+
+    source, out = Path(args.file), Path(args.out)
+    try:
+        summary = run_270_file(source, email=args.as_email, out=out)
+    except FileNotFoundError:
+        print(f"{source}: no such file", file=sys.stderr)
+        return 2
+    except X12Error as error:
+        print(f"{source} is not a 270 Portico can read. {error}", file=sys.stderr)
+        return 2
+    except ActorRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    print(f"Read {source}:")
+    print("\n".join(summary.lines()))
+    print(f"Wrote the 271 to {out} (interchange {summary.interchange_control_number:09d}).")
+    return 0
 
 
 def cli(argv: list[str]) -> None:
@@ -72,12 +101,22 @@ def cli(argv: list[str]) -> None:
     group = seed_parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--demo", action="store_true", help="the two demo practices")
     group.add_argument("--claims", type=int, help="generate N claims through the bulk path")
+    checks = commands.add_parser(
+        "eligibility", help="answer an X12 270 eligibility file with a 271 (005010X279A1)"
+    )
+    checks.add_argument("file", help="the 270 to read")
+    checks.add_argument(
+        "--as", dest="as_email", required=True, metavar="EMAIL", help="the practice user asking"
+    )
+    checks.add_argument("--out", required=True, metavar="FILE", help="where to write the 271")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
         migrate()
     elif args.command == "seed":
         seed(args)
+    elif args.command == "eligibility":
+        sys.exit(eligibility(args))
     else:
         serve()
 

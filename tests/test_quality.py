@@ -31,3 +31,14 @@ def test_every_module_starts_with_a_docstring() -> None:
         if not ast.get_docstring(ast.parse(module.read_text()))
     ]
     assert not undocumented, f"open these with a line saying what they are for: {undocumented}"
+
+
+def test_readme_lists_the_demo_accounts_and_showcase_members() -> None:
+    """The README is how a new user finds their way in; it must match what the seed makes."""
+    from storage.seed.demo import DEMO_ACCOUNTS, SHOWCASE
+
+    readme = (REPO / "README.md").read_text()
+    for account in DEMO_ACCOUNTS:
+        assert account.email in readme
+    for member in SHOWCASE:
+        assert f"| {member.member_id} | {member.date_of_birth.isoformat()} |" in readme
