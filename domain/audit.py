@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, Session, SQLModel
 
+from domain.scope import Actor
 from domain.types import UTCDateTime
 
 
@@ -56,3 +57,30 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_by(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    at: datetime,
+    entity_type: str = "",
+    entity_id: str | int = "",
+    outcome: str = "ok",
+    detail: str = "",
+    practice_id: int | None = None,
+) -> AuditEvent:
+    """An audit event for something a signed-in actor did (their id, practice and address)."""
+    return record(
+        session,
+        action=action,
+        at=at,
+        user_id=actor.user_id,
+        practice_id=practice_id if practice_id is not None else actor.practice_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        outcome=outcome,
+        source_ip=actor.source_ip,
+        detail=detail,
+    )

@@ -275,28 +275,25 @@ def read_claim(
     try:
         claim = get_scoped(session, Claim, claim_id, actor)
     except NotFound:
-        audit.record(
+        audit.record_by(
             session,
+            actor,
             action="read",
             at=at,
-            user_id=actor.user_id,
-            practice_id=actor.practice_id,
             entity_type="claim",
             entity_id=claim_id,
             outcome="not_found",
-            source_ip=actor.source_ip,
         )
         return None
     assert claim.id is not None
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         action="read",
         at=at,
-        user_id=actor.user_id,
-        practice_id=claim.practice_id,
+        practice_id=claim.practice_id,  # an examiner's read is filed under the claim's practice
         entity_type="claim",
         entity_id=claim.id,
-        source_ip=actor.source_ip,
     )
     return _detail(session, claim)
 

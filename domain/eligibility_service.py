@@ -306,16 +306,14 @@ def _record(
         answer_json=answer_to_json(answer),
     )
     session.add(check)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         action="eligibility_check",
         at=answer.computed_at,
-        user_id=actor.user_id,
-        practice_id=practice_id,
         entity_type="member" if member else "",
         entity_id=member.id if member and member.id else "",
         outcome="ok" if member else "no_match",
-        source_ip=actor.source_ip,
         detail=f"transaction {answer.transaction_id} via {source}",
     )
     return check
@@ -527,15 +525,13 @@ def check_history(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         action="read",
         at=at,
-        user_id=actor.user_id,
-        practice_id=actor.practice_id,
         entity_type="eligibility_history",
         detail=f"{len(rows)} rows",
-        source_ip=actor.source_ip,
     )
     return HistoryPage(
         rows=[
@@ -577,15 +573,13 @@ def get_check(session: Session, *, actor: Actor, check_id: int, at: datetime) ->
     _require_eligibility(actor)
     check = get_scoped(session, EligibilityCheck, check_id, actor)
     user = session.get(User, check.user_id)
-    audit.record(
+    audit.record_by(
         session,
+        actor,
         action="read",
         at=at,
-        user_id=actor.user_id,
-        practice_id=actor.practice_id,
         entity_type="eligibility_check",
         entity_id=check_id,
-        source_ip=actor.source_ip,
     )
     if user is None:  # pragma: no cover - foreign key guarantees it
         raise NotFound(f"EligibilityCheck {check_id}")
