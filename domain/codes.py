@@ -53,6 +53,7 @@ CARC: dict[str, str] = {
     "16": "Claim lacks information needed for adjudication",
     "18": "Exact duplicate claim or service",
     "22": "Care may be covered by another payer (coordination of benefits)",
+    "26": "Expenses incurred prior to coverage",
     "27": "Expenses incurred after coverage terminated",
     "29": "The time limit for filing has expired",
     "45": "Charge exceeds fee schedule or maximum allowable amount",
@@ -69,6 +70,7 @@ CARC: dict[str, str] = {
 RARC: dict[str, str] = {
     "N130": "Consult plan benefit documents for information about restrictions for this service",
     "N362": "The number of days or units of service exceeds the acceptable maximum",
+    "N640": "Exceeds number/frequency approved/allowed within time period",
     "M15": "Separately billed services have been bundled",
     "N4": "Missing or incomplete prior insurance carrier EOB",
     "MA130": "Claim contains incomplete or invalid information; resubmit as a new claim",
