@@ -38,6 +38,7 @@ NAV: tuple[NavEntry, ...] = (
         "verified_user",
         "Check a member's coverage, benefits, deductible and out-of-pocket on a date of "
         "service, and whether a procedure needs prior authorization.",
+        True,
     ),
     NavEntry(
         Area.REMITTANCES,

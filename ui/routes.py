@@ -5,12 +5,28 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import claim_detail, claims, health, home, login, not_found, placeholder
+    from ui.pages import (
+        claim_detail,
+        claims,
+        eligibility,
+        eligibility_batch,
+        eligibility_history,
+        eligibility_kept,
+        health,
+        home,
+        login,
+        not_found,
+        placeholder,
+    )
 
     health.register()
     login.register()
     home.register()
     claims.register()
     claim_detail.register()
+    eligibility.register()
+    eligibility_batch.register()
+    eligibility_history.register()
+    eligibility_kept.register()
     placeholder.register()
     not_found.register()

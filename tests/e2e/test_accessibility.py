@@ -1,4 +1,5 @@
-"""axe-core on the sign-in page and every demo role's home: no serious or critical violations."""
+"""axe-core on the sign-in page, every demo role's home and the eligibility pages (with an answer
+and with batch results): no serious or critical violations."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from storage.seed.demo import DEMO_ACCOUNTS
-from tests.e2e.harness import home_heading, page_drawn, sign_in
+from tests.e2e.harness import REPO, home_heading, page_drawn, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,3 +55,41 @@ def test_home_has_no_serious_violations(page: Page, email: str) -> None:
     violations = blocking_violations(page)
     print(describe(violations))
     assert not violations, f"axe-core on the home of {email}:\n" + describe(violations)
+
+
+def test_eligibility_answer_has_no_serious_violations(page: Page) -> None:
+    sign_in(page, "frontdesk@riverside.example")
+    home_heading(page)
+    page.goto("/eligibility")
+    page_drawn(page)
+    page.get_by_label("Member ID").fill("PT100000401")
+    page.get_by_label("Date of birth").fill("1990-05-30")
+    page.get_by_label("Procedure codes (optional)").fill("97110 93306")
+    page.get_by_role("button", name="Check eligibility").click()
+    expect(page.get_by_text("Active on")).to_be_visible()
+    violations = blocking_violations(page)
+    print(describe(violations))
+    assert not violations, "axe-core on an eligibility answer:\n" + describe(violations)
+
+
+def test_eligibility_batch_results_have_no_serious_violations(page: Page) -> None:
+    sign_in(page, "frontdesk@riverside.example")
+    home_heading(page)
+    page.goto("/eligibility/batch")
+    page_drawn(page)
+    schedule = REPO / "tests" / "fixtures" / "x12" / "270_subscriber_and_dependent.x12"
+    page.locator("input[type=file]").set_input_files(schedule)
+    expect(page.get_by_role("region", name="Batch results")).to_be_visible()
+    violations = blocking_violations(page)
+    print(describe(violations))
+    assert not violations, "axe-core on batch results:\n" + describe(violations)
+
+
+def test_eligibility_history_has_no_serious_violations(page: Page) -> None:
+    sign_in(page, "frontdesk@riverside.example")
+    home_heading(page)
+    page.goto("/eligibility/history?outcome=active")
+    page_drawn(page)
+    violations = blocking_violations(page)
+    print(describe(violations))
+    assert not violations, "axe-core on eligibility history:\n" + describe(violations)

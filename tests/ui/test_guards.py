@@ -71,6 +71,6 @@ async def test_claims_are_not_in_the_front_desks_navigation(user: User) -> None:
 
 async def test_a_coming_soon_area_is_open_to_its_roles(user: User) -> None:
     await sign_in(user, "frontdesk@riverside.example")
-    user.find(marker=f"nav-{Area.ELIGIBILITY.value}").click()
+    user.find(marker=f"nav-{Area.REFERRALS.value}").click()
     await user.should_see(marker="coming-soon", retries=30)
     assert "Not authorized" not in visible_texts(user)
