@@ -95,7 +95,9 @@ run: install
 	echo; \
 	echo "  Open http://$$host:$${PORTICO_PORT:-8080} once the server says it is ready."; \
 	echo
-	PORTICO_SEED_DEMO_ON_START="$${PORTICO_SEED_DEMO_ON_START:-true}" exec $(PY) main.py
+	PORTICO_SEED_DEMO_ON_START="$${PORTICO_SEED_DEMO_ON_START:-true}" \
+	PORTICO_STATUS_REFRESH_SECONDS="$${PORTICO_STATUS_REFRESH_SECONDS:-5}" \
+	PORTICO_PAYMENT_CYCLE_SECONDS="$${PORTICO_PAYMENT_CYCLE_SECONDS:-30}" exec $(PY) main.py
 
 # Every check runs even when an earlier one fails, so one pass lists all there is to fix.
 LINTERS := "ruff check ." "ruff format --check ." "mypy" "lint-imports"
@@ -136,7 +138,7 @@ bench: install
 
 .PHONY: clean
 clean:
-	rm -f portico.db portico.db-wal portico.db-shm
+	rm -f portico.db portico.db-wal portico.db-shm portico.db.scheduler.lock
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .nicegui
 	rm -rf screenshots
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -18,6 +18,7 @@ import sys
 def serve() -> None:
     from nicegui import app, ui
 
+    from jobs.scheduler import start_scheduler, stop_scheduler
     from storage.settings import get_settings
     from ui.routes import register_pages
     from ui.startup import on_startup
@@ -25,6 +26,9 @@ def serve() -> None:
     settings = get_settings()
     register_pages()
     app.on_startup(on_startup)
+    # After on_startup (handlers run in order): the job needs the migrated schema.
+    app.on_startup(start_scheduler)
+    app.on_shutdown(stop_scheduler)
     ui.run(
         host=settings.host,
         port=settings.port,

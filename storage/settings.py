@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "portico-development-secret-change-me"  # noqa: S105 (refused in production)
@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     # Seed the demo practices on start when the database is empty (make run sets it).
     seed_demo_on_start: bool = False
+    # The status-refresh job (jobs/status_refresh.py). Off in the test fixtures, so a test only
+    # sees the pipeline move claims when it asks for that.
+    scheduler_enabled: bool = True
+    # Cadence in seconds: minutes in production, a few seconds for the demo (make run sets 5).
+    status_refresh_seconds: float = Field(default=300, gt=0)
+    # Claims advanced per transaction, and transactions per run, so one run stays bounded and
+    # the next run picks up where it stopped.
+    status_refresh_batch_size: int = Field(default=500, gt=0)
+    status_refresh_max_batches: int = Field(default=20, gt=0)
+    # A payment run (remittances for finalized claims) when this long has passed since the last.
+    payment_cycle_seconds: float = Field(default=3600, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -18,6 +18,10 @@ from storage.db import get_engine, make_engine
 from storage.migrate import upgrade_to_head
 from storage.settings import get_settings
 
+# The status-refresh job would move the demo claims under a test's feet: off unless a test
+# turns it on (the e2e harness passes scheduler=True where a journey needs it).
+os.environ.setdefault("PORTICO_SCHEDULER_ENABLED", "false")
+
 
 def _database_urls() -> list[str]:
     urls = ["sqlite"]
@@ -83,6 +87,7 @@ def demo_db(
     shutil.copyfile(demo_template, path)
     monkeypatch.setenv("PORTICO_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("PORTICO_SEED_DEMO_ON_START", "false")
+    monkeypatch.setenv("PORTICO_SCHEDULER_ENABLED", "false")
     get_settings.cache_clear()
     get_engine.cache_clear()
     yield get_engine()

@@ -49,6 +49,7 @@ def portal_env(database_url: str, port: int | None = None) -> dict[str, str]:
         PORTICO_DATABASE_URL=database_url,
         PORTICO_HOST="127.0.0.1",
         PORTICO_SEED_DEMO_ON_START="false",
+        PORTICO_SCHEDULER_ENABLED="false",
         PYTHONUNBUFFERED="1",
     )
     if port is not None:
@@ -63,13 +64,21 @@ def log_tail(log_path: Path, lines: int = 60) -> str:
 
 @contextmanager
 def running_portal(
-    database_url: str, log_path: Path, *, seed_demo_on_start: bool = False
+    database_url: str,
+    log_path: Path,
+    *,
+    seed_demo_on_start: bool = False,
+    scheduler: bool = False,
+    status_refresh_seconds: float = 1,
 ) -> Iterator[str]:
     """Serve `python main.py` on a free port; yield its base URL once /healthz answers 200."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = portal_env(database_url, port)
     env["PORTICO_SEED_DEMO_ON_START"] = str(seed_demo_on_start).lower()
+    # The status job only where a journey wants claims to move on their own.
+    env["PORTICO_SCHEDULER_ENABLED"] = str(scheduler).lower()
+    env["PORTICO_STATUS_REFRESH_SECONDS"] = str(status_refresh_seconds)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "main.py"],

@@ -16,6 +16,7 @@ from ui import clock
 from ui.data import call
 from ui.format import date_range, day, moment, money
 from ui.frame import frame, portal_page
+from ui.live import Interest, LiveSection
 from ui.theme import Heading, message_panel, status_badge
 from ui.widgets import Column, card, data_table, fact, kpi
 
@@ -29,20 +30,41 @@ def register() -> None:
 async def claim_page(claim_id: str) -> None:
     # A str parameter, so '/claims/abc' reaches the same not-found page as any other miss.
     async with frame("Claim", area=Area.CLAIMS) as actor:
-        detail = None
-        if claim_id.isdigit() and len(claim_id) < 19:
-            detail = await call(read_claim, actor=actor, claim_id=int(claim_id), at=clock.now())
+        if not (claim_id.isdigit() and len(claim_id) < 19):
+            _not_found()
+            return
+        wanted = int(claim_id)
+        section = LiveSection(Interest.of(actor, wanted))  # before the read: no change missed
+        detail = await call(read_claim, actor=actor, claim_id=wanted, at=clock.now())
         if detail is None:
             _not_found()
             return
-        _header(detail, show_practice=actor.is_plan_staff)
-        _amounts(detail)
-        with ui.element("div").classes("portico-grid-2"):
-            _facts(detail)
-            _diagnoses(detail)
-        _lines(detail)
-        _adjustments(detail)
-        _timeline(detail)
+
+        # Defined here, not at module level, so each tab re-draws only its own copy.
+        @ui.refreshable
+        def drawn(shown: ClaimDetail) -> None:
+            _draw(shown, show_practice=actor.is_plan_staff)
+
+        drawn(detail)
+
+        async def reload() -> None:
+            # read_claim audits every look, and a refresh is a look at newer data: audited too.
+            found = await call(read_claim, actor=actor, claim_id=wanted, at=clock.now())
+            if found is not None:  # gone from scope since: keep what the tab shows
+                drawn.refresh(found)
+
+        section.start(reload)
+
+
+def _draw(detail: ClaimDetail, *, show_practice: bool) -> None:
+    _header(detail, show_practice=show_practice)
+    _amounts(detail)
+    with ui.element("div").classes("portico-grid-2"):
+        _facts(detail)
+        _diagnoses(detail)
+    _lines(detail)
+    _adjustments(detail)
+    _timeline(detail)
 
 
 def _not_found() -> None:

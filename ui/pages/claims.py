@@ -14,6 +14,7 @@ from domain.scope import Actor
 from ui.data import call
 from ui.format import count, day, money
 from ui.frame import frame, portal_page
+from ui.live import live_section
 from ui.theme import STANDING_ORDER, Heading
 from ui.widgets import Column, card, data_table, empty_state
 
@@ -51,10 +52,20 @@ async def claims_page(status: str | None = None, page: str | None = None) -> Non
                 if actor.is_plan_staff
                 else "Your practice's claims, newest date of service first"
             ).classes("portico-subtitle")
-        counts = await call(claim_counts_by_standing, actor=actor)
-        result = await call(search_claims, actor=actor, status=chosen, page=page_number)
-        _status_filter(counts, chosen)
-        _claims_table(result, chosen, actor)
+
+        async def load() -> tuple[dict[ClaimStatus, int], ClaimPage]:
+            counts = await call(claim_counts_by_standing, actor=actor)
+            result = await call(search_claims, actor=actor, status=chosen, page=page_number)
+            return counts, result
+
+        def draw(data: tuple[dict[ClaimStatus, int], ClaimPage]) -> None:
+            counts, result = data
+            _status_filter(counts, chosen)
+            _claims_table(result, chosen, actor)
+
+        # The counts and the page re-read when the status job moves this scope's claims; the
+        # filters stay in the URL, which a refresh never touches.
+        await live_section(actor, load, draw)
 
 
 def _status_filter(counts: dict[ClaimStatus, int], chosen: ClaimStatus | None) -> None:

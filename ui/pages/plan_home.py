@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from domain.plan_worklists import network_overview, pended_queue, plan_admin_overview
+from domain.plan_worklists import (
+    PendedQueue,
+    network_overview,
+    pended_queue,
+    plan_admin_overview,
+)
 from domain.roles import Role
 from domain.scope import Actor
 from ui import clock
 from ui.data import call
 from ui.format import count, day, moment, money
+from ui.live import live_section
 from ui.widgets import Column, card, data_table, empty_state, kpi
 
 
 async def claims_examiner_home(actor: Actor) -> None:
-    queue = await call(pended_queue, actor=actor)
+    # The queue follows the status job: claims pend (and leave the queue) as it runs.
+    await live_section(actor, lambda: call(pended_queue, actor=actor), _pended_queue)
+
+
+def _pended_queue(queue: PendedQueue) -> None:
     now = clock.now()
     oldest_days = (now - queue.oldest_since).days if queue.oldest_since else 0
     with ui.element("div").classes("portico-kpis"):

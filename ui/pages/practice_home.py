@@ -19,12 +19,19 @@ from domain.scope import Actor
 from ui import clock
 from ui.data import call
 from ui.format import count, day, moment, money
+from ui.live import live_section
 from ui.theme import STANDING_ORDER
 from ui.widgets import Column, card, data_table, empty_state, kpi
 
 
 async def billing_home(actor: Actor) -> None:
-    overview = await call(billing_overview, actor=actor, today=clock.today())
+    # Every number here moves with claim status, so the whole worklist follows the status job.
+    await live_section(
+        actor, lambda: call(billing_overview, actor=actor, today=clock.today()), _billing_worklist
+    )
+
+
+def _billing_worklist(overview: BillingOverview) -> None:
     _billing_kpis(overview)
     _needing_action(overview)
     with ui.element("div").classes("portico-grid-2"):
