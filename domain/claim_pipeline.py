@@ -34,7 +34,7 @@ from domain.claims import (
 )
 from domain.codes import CARC
 from domain.eligibility import CoveragePeriod, EligibilityInquiry
-from domain.eligibility_service import _PlanCatalogue, answer_inquiry
+from domain.eligibility_service import PlanCatalogue, answer_inquiry
 from domain.front_end_edits import (
     DuplicateOf,
     LineFacts,
@@ -109,7 +109,7 @@ class _Catalogue:
     """Plans, procedure codes and fee schedules, read once per call (small tables)."""
 
     def __init__(self, session: Session) -> None:
-        self.plans = _PlanCatalogue.load(session)
+        self.plans = PlanCatalogue.load(session)
         self._terms: dict[int, PlanTerms] = {}
         self._fees: dict[int, FeeScheduleRates] = {}
 

@@ -61,7 +61,7 @@ def new_transaction_id(at: datetime) -> str:
 
 
 @dataclass
-class _PlanCatalogue:
+class PlanCatalogue:
     """Plans, their benefits and the procedure codes: small tables, read once per call."""
 
     plans: dict[int, BenefitPlan]
@@ -78,7 +78,7 @@ class _PlanCatalogue:
         return self.providers[provider_id]
 
     @classmethod
-    def load(cls, session: Session) -> _PlanCatalogue:
+    def load(cls, session: Session) -> PlanCatalogue:
         benefits: dict[int, list[PlanBenefit]] = {}
         for benefit in session.exec(select(PlanBenefit)).all():
             benefits.setdefault(benefit.plan_id, []).append(benefit)
@@ -115,7 +115,7 @@ def _coverage_answer(
     *,
     member: Member,
     coverage: Coverage,
-    catalogue: _PlanCatalogue,
+    catalogue: PlanCatalogue,
     date_of_service: date,
 ) -> CoverageAnswer:
     plan = catalogue.plans[coverage.plan_id]
@@ -204,7 +204,7 @@ def _cents_or_decimal(value: object) -> Decimal:
 
 
 def _procedure_answers(
-    codes: Sequence[str], coverage: CoverageAnswer | None, catalogue: _PlanCatalogue
+    codes: Sequence[str], coverage: CoverageAnswer | None, catalogue: PlanCatalogue
 ) -> tuple[ProcedureAnswer, ...]:
     answers = []
     for raw in codes:
@@ -233,13 +233,13 @@ def answer_inquiry(
     *,
     inquiry: EligibilityInquiry,
     at: datetime,
-    catalogue: _PlanCatalogue | None = None,
+    catalogue: PlanCatalogue | None = None,
 ) -> tuple[EligibilityAnswer, Member | None]:
     """Compute the answer without recording it (the recording use cases wrap this)."""
     problems = inquiry.problems()
     if problems:
         raise NameOrIdRequired(" ".join(problems))
-    catalogue = catalogue or _PlanCatalogue.load(session)
+    catalogue = catalogue or PlanCatalogue.load(session)
     transaction_id = new_transaction_id(at)
     member = find_member(session, inquiry)
     if member is None:
@@ -395,7 +395,7 @@ def check_batch(
     """Check every appointment of a schedule in one unit of work (the plan catalogue is read
     once); an inquiry that cannot run is reported on its line and the others still run."""
     practice_id = _require_eligibility(actor)
-    catalogue = _PlanCatalogue.load(session)
+    catalogue = PlanCatalogue.load(session)
     outcome = BatchOutcome(batch_id=f"B{new_transaction_id(at)[2:]}")
     # The kept checks are written together at the end: flushing each before the next answer's
     # first query would cost a round trip per appointment.
@@ -413,7 +413,7 @@ def _check_each(
     inquiries: Sequence[tuple[int, EligibilityInquiry]],
     at: datetime,
     source: str,
-    catalogue: _PlanCatalogue,
+    catalogue: PlanCatalogue,
     outcome: BatchOutcome,
     on_progress: Callable[[int, int], None] | None,
 ) -> None:
