@@ -399,43 +399,30 @@ def check_batch(
     outcome = BatchOutcome(batch_id=f"B{new_transaction_id(at)[2:]}")
     # The kept checks are written together at the end: flushing each before the next answer's
     # first query would cost a round trip per appointment.
+    total = len(inquiries)
     with session.no_autoflush:
-        _check_each(session, actor, practice_id, inquiries, at, source, catalogue, outcome,
-                    on_progress)  # fmt: skip
+        for done, (line, inquiry) in enumerate(inquiries, start=1):
+            try:
+                answer, member = answer_inquiry(
+                    session, inquiry=inquiry, at=at, catalogue=catalogue
+                )
+            except NameOrIdRequired as problem:
+                outcome.items.append(BatchItem(line, inquiry, None, str(problem)))
+            else:
+                _record(
+                    session,
+                    actor=actor,
+                    practice_id=practice_id,
+                    answer=answer,
+                    member=member,
+                    source=source,
+                    batch_id=outcome.batch_id,
+                )
+                outcome.items.append(BatchItem(line, inquiry, answer))
+            if on_progress is not None and (done % 50 == 0 or done == total):
+                on_progress(done, total)
     session.flush()
     return outcome
-
-
-def _check_each(
-    session: Session,
-    actor: Actor,
-    practice_id: int,
-    inquiries: Sequence[tuple[int, EligibilityInquiry]],
-    at: datetime,
-    source: str,
-    catalogue: PlanCatalogue,
-    outcome: BatchOutcome,
-    on_progress: Callable[[int, int], None] | None,
-) -> None:
-    total = len(inquiries)
-    for done, (line, inquiry) in enumerate(inquiries, start=1):
-        try:
-            answer, member = answer_inquiry(session, inquiry=inquiry, at=at, catalogue=catalogue)
-        except NameOrIdRequired as problem:
-            outcome.items.append(BatchItem(line, inquiry, None, str(problem)))
-        else:
-            _record(
-                session,
-                actor=actor,
-                practice_id=practice_id,
-                answer=answer,
-                member=member,
-                source=source,
-                batch_id=outcome.batch_id,
-            )
-            outcome.items.append(BatchItem(line, inquiry, answer))
-        if on_progress is not None and (done % 50 == 0 or done == total):
-            on_progress(done, total)
 
 
 # --- History ---
