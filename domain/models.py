@@ -1,6 +1,9 @@
 """Every table in one import, for Alembic's metadata and for callers that need several."""
 
+from domain.appeals import Appeal, AppealAttachment
 from domain.audit import AuditEvent
+from domain.claim_drafts import ClaimDraft
+from domain.claim_imports import ClaimImport
 from domain.claims import (
     Claim,
     ClaimDiagnosis,
@@ -16,11 +19,15 @@ from domain.practices import Location, Practice, Provider
 from domain.users import User, UserRole
 
 __all__ = [
+    "Appeal",
+    "AppealAttachment",
     "AuditEvent",
     "BenefitAccumulator",
     "BenefitPlan",
     "Claim",
     "ClaimDiagnosis",
+    "ClaimDraft",
+    "ClaimImport",
     "ClaimLine",
     "ClaimLineAdjustment",
     "ClaimStatusEvent",

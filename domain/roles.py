@@ -47,6 +47,7 @@ class Area(StrEnum):
     HOME = "home"
     ELIGIBILITY = "eligibility"
     CLAIMS = "claims"
+    CLAIM_ENTRY = "claim_entry"  # enter, upload, correct and appeal claims
     REMITTANCES = "remittances"
     DASHBOARDS = "dashboards"
     PRIOR_AUTH = "prior_auth"
@@ -68,6 +69,7 @@ ACCESS: dict[Area, frozenset[Role]] = {
     Area.HOME: _ALL,
     Area.ELIGIBILITY: frozenset({Role.PRACTICE_ADMIN, Role.BILLING, Role.FRONT_DESK}),
     Area.CLAIMS: frozenset({Role.PRACTICE_ADMIN, Role.BILLING, Role.CLAIMS_EXAMINER}),
+    Area.CLAIM_ENTRY: frozenset({Role.PRACTICE_ADMIN, Role.BILLING}),
     Area.REMITTANCES: frozenset({Role.PRACTICE_ADMIN, Role.BILLING}),
     Area.DASHBOARDS: frozenset(
         {Role.PRACTICE_ADMIN, Role.BILLING, Role.CLAIMS_EXAMINER, Role.PLAN_ADMIN}

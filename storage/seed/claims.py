@@ -1128,6 +1128,7 @@ class ClaimModel:
                 "denial_carc": denial if initially_denied else None,
                 "rejection_reason": REJECTIONS[rejection][1] if rejection >= 0 else None,
                 "remittance_id": remittance_pk,
+                "claim_import_id": None,
             }
         )
 

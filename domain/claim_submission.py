@@ -1,0 +1,270 @@
+"""Submitting a claim: check the entry, resolve member and providers within the practice, and
+store it as Received with a claim number and a transaction id, ready for the front-end edits.
+
+Every way in (the form, a CSV row, an 837P claim, a replacement or void) ends here, so the
+rules for what the portal takes are in one place. The caller's unit of work commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from domain.audit import record_by
+from domain.claim_entry import ClaimEntry, FieldProblem, entry_problems
+from domain.claims import (
+    Claim,
+    ClaimDiagnosis,
+    ClaimLine,
+    ClaimStatus,
+    ClaimStatusEvent,
+    FrequencyCode,
+)
+from domain.members import Member
+from domain.practices import Provider
+from domain.roles import Area
+from domain.scope import Actor, NotAuthorized, scoped
+
+# 277CA acknowledgement of receipt: category A1 (received, not yet accepted into
+# adjudication), status 20 (accepted for processing), as the demo seed writes it.
+RECEIVED_CODES = ("A1", "20")
+
+# Which finalized claims a replacement (7) or void (8) may correct: the plan has decided them.
+CORRECTABLE = frozenset(
+    {ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID, ClaimStatus.DENIED, ClaimStatus.REMITTED}
+)
+
+
+class EntryRejected(ValueError):
+    """The entry cannot be submitted; `problems` says which fields and why."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submitter is told at once: the claim number and the transaction id."""
+
+    claim_id: int
+    claim_number: str
+    transaction_id: str
+    patient_control_number: str
+
+
+def new_transaction_id(at: datetime) -> str:
+    """A submission's transaction id: time-ordered, unique without a database round trip."""
+    return f"TRN{at:%y%m%d%H%M%S}{uuid.uuid4().hex[:12].upper()}"
+
+
+def submit_claim(
+    session: Session,
+    *,
+    actor: Actor,
+    entry: ClaimEntry,
+    at: datetime,
+    source: str = "portal",
+    transaction_id: str | None = None,
+    claim_import_id: int | None = None,
+    audit: bool = True,
+) -> Submission:
+    """Store the entry as a Received claim of the actor's practice, or raise EntryRejected.
+
+    A bulk import passes `audit=False` and writes one audit event for its whole batch."""
+    actor.require(Area.CLAIM_ENTRY)
+    if actor.practice_id is None:
+        raise NotAuthorized("claims are submitted by a practice")
+    problems = entry_problems(entry, today=at.date())
+    if problems:
+        raise EntryRejected(problems)
+    resolved = resolve_entry(session, actor=actor, entry=entry)
+    transaction_id = transaction_id or new_transaction_id(at)
+    claim = _store(session, actor.practice_id, entry, resolved, at, source, transaction_id)
+    claim.claim_import_id = claim_import_id
+    assert claim.id is not None
+    if audit:
+        record_by(
+            session,
+            actor,
+            action="claim.submit",
+            at=at,
+            entity_type="claim",
+            entity_id=claim.id,
+            detail=f"source={source} frequency={entry.frequency_code.value}",
+        )
+    return Submission(claim.id, claim.claim_number, transaction_id, claim.patient_control_number)
+
+
+@dataclass(frozen=True)
+class ResolvedEntry:
+    """The rows an entry's identifiers point at, found within the submitter's practice."""
+
+    member: Member
+    billing_provider: Provider
+    rendering_provider: Provider
+    original: Claim | None
+
+
+def resolve_entry(session: Session, *, actor: Actor, entry: ClaimEntry) -> ResolvedEntry:
+    """Find the member (member ID + date of birth), the practice's providers by NPI and, for a
+    replacement or void, the original claim; raise EntryRejected naming each miss."""
+    problems: list[FieldProblem] = []
+    member = session.exec(
+        select(Member).where(
+            Member.member_id == entry.member_id.strip().upper(),
+            Member.date_of_birth == entry.member_date_of_birth,
+        )
+    ).first()
+    if member is None:
+        # One message for both misses, so the form cannot be used to probe member IDs.
+        problems.append(
+            FieldProblem(
+                "member_id",
+                "No member matches this member ID and date of birth. Check both against the "
+                "member's ID card.",
+            )
+        )
+    providers = {
+        provider.npi: provider
+        for provider in session.exec(
+            scoped(Provider, actor).where(
+                col(Provider.npi).in_({entry.billing_npi.strip(), entry.rendering_npi.strip()})
+            )
+        ).all()
+    }
+    for name in ("billing_npi", "rendering_npi"):
+        npi = getattr(entry, name).strip()
+        if npi not in providers:
+            problems.append(
+                FieldProblem(name, f"NPI {npi} is not a provider of your practice in the portal.")
+            )
+    original = _original(session, actor, entry, problems)
+    if problems:
+        raise EntryRejected(problems)
+    assert member is not None
+    return ResolvedEntry(
+        member,
+        providers[entry.billing_npi.strip()],
+        providers[entry.rendering_npi.strip()],
+        original,
+    )
+
+
+def _original(
+    session: Session, actor: Actor, entry: ClaimEntry, problems: list[FieldProblem]
+) -> Claim | None:
+    if entry.frequency_code == FrequencyCode.ORIGINAL:
+        return None
+    number = entry.original_claim_number.strip()
+    original = session.exec(scoped(Claim, actor).where(Claim.claim_number == number)).first()
+    if original is None:
+        problems.append(FieldProblem("original_claim_number", f"No claim {number} was found."))
+        return None
+    if original.status not in CORRECTABLE:
+        problems.append(
+            FieldProblem(
+                "original_claim_number",
+                f"Claim {number} is {original.status.label.lower()}: only a claim the plan has "
+                "decided can be replaced or voided.",
+            )
+        )
+    return original
+
+
+def _store(
+    session: Session,
+    practice_id: int,
+    entry: ClaimEntry,
+    resolved: ResolvedEntry,
+    at: datetime,
+    source: str,
+    transaction_id: str,
+) -> Claim:
+    assert entry.service_date_from is not None and entry.service_date_to is not None
+    member, billing, rendering = (
+        resolved.member,
+        resolved.billing_provider,
+        resolved.rendering_provider,
+    )
+    assert member.id is not None and billing.id is not None and rendering.id is not None
+    claim = Claim(
+        practice_id=practice_id,
+        # Unique placeholder until the id is known; replaced below in the same transaction.
+        claim_number=f"new-{uuid.uuid4().hex[:16]}",
+        patient_control_number=entry.patient_control_number.strip(),
+        member_fk=member.id,
+        billing_provider_id=billing.id,
+        rendering_provider_id=rendering.id,
+        location_id=billing.location_id,
+        place_of_service=entry.place_of_service.strip(),
+        frequency_code=entry.frequency_code,
+        original_claim_id=resolved.original.id if resolved.original else None,
+        service_date_from=entry.service_date_from,
+        service_date_to=entry.service_date_to,
+        status_changed_at=at,
+        total_charge=entry.total_charge,
+    )
+    claim.transition(ClaimStatus.RECEIVED, at=at)
+    claim.submitted_at = at
+    claim.transaction_id = transaction_id
+    session.add(claim)
+    session.flush()
+    assert claim.id is not None
+    # The seed's form: year and day of year received, then the claim's id.
+    claim.claim_number = f"{at:%y%j}{claim.id:08d}"
+    if not claim.patient_control_number:
+        claim.patient_control_number = f"PCN{claim.id:09d}"
+    for sequence, code in enumerate(entry.diagnoses, start=1):
+        session.add(
+            ClaimDiagnosis(
+                claim_id=claim.id,
+                sequence=sequence,
+                icd10_code=code.strip().upper().replace(".", ""),
+            )
+        )
+    for number, line in enumerate(entry.lines, start=1):
+        assert line.charge is not None and line.units is not None
+        session.add(
+            ClaimLine(
+                claim_id=claim.id,
+                line_number=number,
+                procedure_code=line.procedure_code.strip().upper(),
+                modifiers=",".join(m.strip().upper() for m in line.modifiers),
+                units=line.units,
+                charge_amount=line.charge,
+                diagnosis_pointers=",".join(str(p) for p in line.diagnosis_pointers),
+                service_date=line.service_date or entry.service_date_from,
+            )
+        )
+    category_code, status_code = RECEIVED_CODES
+    session.add(
+        ClaimStatusEvent(
+            claim_id=claim.id,
+            status=ClaimStatus.RECEIVED,
+            category_code=category_code,
+            status_code=status_code,
+            occurred_at=at,
+            source=source[:30],
+            transaction_id=transaction_id,
+            note=_frequency_note(entry, resolved),
+        )
+    )
+    return claim
+
+
+def _frequency_note(entry: ClaimEntry, resolved: ResolvedEntry) -> str:
+    if resolved.original is None:
+        return ""
+    verb = "Replaces" if entry.frequency_code == FrequencyCode.REPLACEMENT else "Voids"
+    return f"{verb} claim {resolved.original.claim_number}"
+
+
+def submitted_today(session: Session, *, actor: Actor, since: datetime) -> int:
+    """How many claims the actor's practice submitted since a moment (for the entry page)."""
+    statement = scoped(Claim, actor).where(col(Claim.submitted_at) >= since)
+    return session.exec(select(func.count()).select_from(statement.subquery())).one()
