@@ -33,10 +33,9 @@ from domain.scope import Actor, NotAuthorized, scoped
 # adjudication), status 20 (accepted for processing), as the demo seed writes it.
 RECEIVED_CODES = ("A1", "20")
 
-# Which finalized claims a replacement (7) or void (8) may correct: the plan has decided them.
-CORRECTABLE = frozenset(
-    {ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID, ClaimStatus.DENIED, ClaimStatus.REMITTED}
-)
+# A replacement (7) or void (8) corrects a claim the plan has decided and paid out on (its 835
+# went out): the correction's payment run reverses the original's payment.
+CORRECTABLE = frozenset({ClaimStatus.REMITTED})
 
 
 class EntryRejected(ValueError):
@@ -169,8 +168,8 @@ def _original(
         problems.append(
             FieldProblem(
                 "original_claim_number",
-                f"Claim {number} is {original.status.label.lower()}: only a claim the plan has "
-                "decided can be replaced or voided.",
+                f"Claim {number} is {original.status.label.lower()}: only a remitted claim can "
+                "be replaced or voided.",
             )
         )
     return original

@@ -126,6 +126,8 @@ class Claim(SQLModel, table=True):
     denial_carc: str | None = Field(default=None, max_length=5, index=True)
     rejection_reason: str | None = Field(default=None, max_length=500)
     remittance_id: int | None = Field(default=None, foreign_key="remittance.id", index=True)
+    # A replaced or voided claim: the remittance whose 835 reverses its payment (CLP02 = 22).
+    reversed_in_remittance_id: int | None = Field(default=None, foreign_key="remittance.id")
     # The bulk upload (domain.claim_imports.ClaimImport) the claim came in, if any.
     claim_import_id: int | None = Field(default=None, foreign_key="claimimport.id", index=True)
 

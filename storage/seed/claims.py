@@ -1129,6 +1129,7 @@ class ClaimModel:
                 "rejection_reason": REJECTIONS[rejection][1] if rejection >= 0 else None,
                 "remittance_id": remittance_pk,
                 "claim_import_id": None,
+                "reversed_in_remittance_id": None,
             }
         )
 
