@@ -16,13 +16,17 @@ from sqlmodel import Session, col, select
 
 from domain.adjudication import AccumulatorDelta, Adjudication, adjudicate
 from domain.adjudication_inputs import (
+    NO_REVIEW,
     ClaimToAdjudicate,
+    Denial,
+    ExaminerReview,
     FeeScheduleRates,
     MemberStanding,
     PlanTerms,
 )
 from domain.claims import (
     FINALIZED,
+    AdjustmentGroup,
     Claim,
     ClaimDiagnosis,
     ClaimLine,
@@ -33,7 +37,7 @@ from domain.claims import (
     Remittance,
 )
 from domain.codes import CARC
-from domain.eligibility import CoveragePeriod, EligibilityInquiry
+from domain.eligibility import CoveragePeriod, EligibilityInquiry, plan_year_of
 from domain.eligibility_service import PlanCatalogue, answer_inquiry
 from domain.front_end_edits import (
     DuplicateOf,
@@ -63,6 +67,10 @@ STATUS_CODES: dict[ClaimStatus, tuple[str, str]] = {
 }
 REMITTED_PAID = ("F1", "65")
 REMITTED_DENIED = ("F2", "1")
+# F3 = finalized/revised: the adjudication was changed (the original of a replacement or void);
+# F0 = finalized, no further action: a void request that has reversed its original.
+REVISED = ("F3", "3")
+VOID_PROCESSED = ("F0", "3")
 
 # Accepted into adjudication (A2) or further along: what a new claim can duplicate.
 _ACCEPTED_OR_LATER = frozenset(
@@ -273,16 +281,27 @@ def _start_processing(
     return ClaimStatus.IN_PROCESS
 
 
-def _adjudicate(session: Session, claim: Claim, at: datetime, catalogue: _Catalogue) -> ClaimStatus:
-    """In process -> Paid / Partially paid / Denied with the EOB written, or Pended (P2/20)."""
+def _adjudicate(
+    session: Session,
+    claim: Claim,
+    at: datetime,
+    catalogue: _Catalogue,
+    review: ExaminerReview = NO_REVIEW,
+) -> ClaimStatus:
+    """In process (or Pended, with an examiner's review) -> Paid / Partially paid / Denied with
+    the EOB written, or Pended (P2/20). A void request reverses its original instead."""
     lines = _lines(session, claim)
     member = session.get(Member, claim.member_fk)
     coverage = _coverage_for(session, claim)
     if claim.frequency_code == FrequencyCode.VOID:
-        return _pend(session, claim, at, "Void (frequency 8): an examiner reverses the original.")
+        return _void(session, claim, at, catalogue)
     if member is None or coverage is None:
         return _pend(session, claim, at, "No coverage on file for the member on these dates.")
     plan = catalogue.plan(coverage.plan_id)
+    original = _original_of(session, claim)
+    if original is not None:
+        # The replacement is judged against accumulators without the original's share.
+        _reverse_accumulators(session, original, catalogue)
     standing = _standing(session, member, coverage, claim.service_date_from, at, catalogue)
     if standing is None:
         return _pend(session, claim, at, "The member's coverage could not be read.")
@@ -295,13 +314,165 @@ def _adjudicate(session: Session, claim: Claim, at: datetime, catalogue: _Catalo
         authorized_codes=frozenset(),
         # Exact duplicates were rejected by the front-end edits before adjudication.
         duplicate_of_accepted=False,
+        review=review,
     )
     if outcome.status is ClaimStatus.PENDED:
+        if original is not None:
+            # The original keeps its share until its replacement is decided.
+            _restore_accumulators(session, original, catalogue)
+        if claim.status is ClaimStatus.PENDED:
+            raise ExaminerDecisionIncomplete(outcome.pend_note)
         return _pend(session, claim, at, outcome.pend_note)
     _write_eob(session, claim, lines, outcome, at)
     assert coverage.id is not None and claim.member_fk is not None
     _add_to_accumulators(session, claim.member_fk, coverage.plan_id, outcome.accumulator_delta)
+    if original is not None:
+        _supersede(session, original, claim, at)
     return outcome.status
+
+
+class ExaminerDecisionIncomplete(ValueError):
+    """The examiner's review still leaves the claim pended (e.g. an unpriced line)."""
+
+
+def finish_pended(
+    session: Session, *, claim_id: int, review: ExaminerReview, at: datetime
+) -> ClaimStatus:
+    """Finish a Pended claim with an examiner's review through the same engine and EOB rules
+    as the job; raises ExaminerDecisionIncomplete if the review does not settle it. The caller
+    checks the examiner's role, audits, and commits."""
+    claim = _take(session, claim_id, ClaimStatus.PENDED, at)
+    if claim is None:
+        raise ValueError("the claim is no longer pended")
+    return _adjudicate(session, claim, at, _Catalogue(session), review)
+
+
+def deny_pended(
+    session: Session, *, claim_id: int, carc: str, rarc: str | None, note: str, at: datetime
+) -> ClaimStatus:
+    """Deny every line of a Pended claim with the examiner's CARC (group CO): the engine's
+    review with a denial per line, so amounts balance as for any denial."""
+    lines = session.exec(select(ClaimLine).where(ClaimLine.claim_id == claim_id)).all()
+    denial = Denial(group=AdjustmentGroup.CO, carc=carc, rarc=rarc)
+    review = ExaminerReview(
+        high_dollar_approved=True,
+        line_denials={line.line_number: denial for line in lines},
+    )
+    status = finish_pended(session, claim_id=claim_id, review=review, at=at)
+    claim = session.get(Claim, claim_id)
+    assert claim is not None
+    if note:
+        _event(session, claim, status, STATUS_CODES[status], at, note=note, source="examiner")
+    return status
+
+
+# --- Replacements (frequency 7) and voids (8) ---
+
+
+def _original_of(session: Session, claim: Claim) -> Claim | None:
+    """The remitted claim a replacement corrects (None for an original claim)."""
+    if claim.frequency_code != FrequencyCode.REPLACEMENT or claim.original_claim_id is None:
+        return None
+    original = session.get(Claim, claim.original_claim_id)
+    return original if original is not None and original.status is ClaimStatus.REMITTED else None
+
+
+def _void(session: Session, claim: Claim, at: datetime, catalogue: _Catalogue) -> ClaimStatus:
+    """A void request reverses its remitted original (the next payment run takes the money
+    back) and ends Voided itself; one naming no remitted claim pends for an examiner."""
+    original = None
+    if claim.original_claim_id is not None:
+        original = session.get(Claim, claim.original_claim_id)
+    if original is None or original.status is not ClaimStatus.REMITTED:
+        return _pend(session, claim, at, "Void (frequency 8) of a claim that is not remitted.")
+    _reverse_accumulators(session, original, catalogue)
+    _supersede(session, original, claim, at)
+    claim.transition(ClaimStatus.VOIDED, at=at)
+    _event(
+        session,
+        claim,
+        ClaimStatus.VOIDED,
+        VOID_PROCESSED,
+        at,
+        note=f"Voided claim {original.claim_number}; the next remittance reverses its payment.",
+    )
+    return ClaimStatus.VOIDED
+
+
+def _supersede(session: Session, original: Claim, by: Claim, at: datetime) -> None:
+    """Remitted -> Voided: the original's payment is taken back by the next payment run."""
+    original.transition(ClaimStatus.VOIDED, at=at)
+    verb = "Replaced" if by.frequency_code == FrequencyCode.REPLACEMENT else "Voided"
+    _event(
+        session,
+        original,
+        ClaimStatus.VOIDED,
+        REVISED,
+        at,
+        note=f"{verb} by claim {by.claim_number}",
+    )
+
+
+def _original_delta(
+    session: Session, original: Claim, catalogue: _Catalogue
+) -> tuple[int, AccumulatorDelta] | None:
+    """What the original added to its member's accumulators: its patient responsibility and
+    one visit per date of service in each visit-limited category it was allowed for."""
+    coverage = _coverage_for(session, original)
+    if coverage is None:
+        return None
+    plan = catalogue.plan(coverage.plan_id)
+    lines = _lines(session, original)
+    deductible = sum((line.deductible_amount for line in lines), Decimal("0.00"))
+    out_of_pocket = sum((line.patient_responsibility for line in lines), Decimal("0.00"))
+    plan_year = plan_year_of(original.service_date_from, start_month=plan.plan_year_start_month)
+    limited = set(
+        session.exec(
+            select(VisitAccumulator.service_category).where(
+                VisitAccumulator.member_fk == original.member_fk,
+                VisitAccumulator.plan_id == coverage.plan_id,
+                VisitAccumulator.plan_year == plan_year,
+            )
+        ).all()
+    )
+    visits: Counter[Any] = Counter()
+    for _day, category in {
+        (line.service_date, catalogue.plans.procedures[line.procedure_code].service_category)
+        for line in lines
+        if line.allowed_amount > 0 and line.procedure_code in catalogue.plans.procedures
+    }:
+        if category in limited:
+            visits[category] += 1
+    delta = AccumulatorDelta(
+        plan_year=plan_year,
+        deductible=deductible,
+        out_of_pocket=out_of_pocket,
+        visits=tuple(visits.items()),
+    )
+    return coverage.plan_id, delta
+
+
+def _reverse_accumulators(session: Session, original: Claim, catalogue: _Catalogue) -> None:
+    found = _original_delta(session, original, catalogue)
+    if found is not None:
+        plan_id, delta = found
+        _add_to_accumulators(session, original.member_fk, plan_id, _negated(delta))
+
+
+def _restore_accumulators(session: Session, original: Claim, catalogue: _Catalogue) -> None:
+    found = _original_delta(session, original, catalogue)
+    if found is not None:
+        plan_id, delta = found
+        _add_to_accumulators(session, original.member_fk, plan_id, delta)
+
+
+def _negated(delta: AccumulatorDelta) -> AccumulatorDelta:
+    return AccumulatorDelta(
+        plan_year=delta.plan_year,
+        deductible=-delta.deductible,
+        out_of_pocket=-delta.out_of_pocket,
+        visits=tuple((category, -count) for category, count in delta.visits),
+    )
 
 
 def _pend(session: Session, claim: Claim, at: datetime, note: str) -> ClaimStatus:
@@ -427,8 +598,10 @@ def _increment(
 
 
 def run_payment_cycle(session: Session, *, at: datetime) -> list[int]:
-    """Pay every finalized claim not yet remitted: one Remittance (an 835 with one EFT) per
-    practice, each claim moved to Remitted (F1/65 paid, F2/1 denied). Returns the new
+    """Pay every finalized claim not yet remitted and take back the payment of every remitted
+    claim since replaced or voided: one Remittance (an 835 with one EFT) per practice. Paid
+    claims move to Remitted (F1/65 paid, F2/1 denied); a reversal is a voided claim whose
+    `reversed_in_remittance_id` names the remittance (its CLP02 = 22 there). Returns the new
     remittances' ids; a second run finds nothing to pay and creates none.
 
     Each practice's remittance is one unit of work, committed on its own; claims are taken with
@@ -438,20 +611,32 @@ def run_payment_cycle(session: Session, *, at: datetime) -> list[int]:
         .where(col(Claim.status).in_(FINALIZED), col(Claim.remittance_id).is_(None))
         .order_by(col(Claim.practice_id), col(Claim.id))
     ).all()
+    reversals = session.exec(
+        select(Claim.practice_id, Claim.id)
+        .where(
+            Claim.status == ClaimStatus.VOIDED,
+            col(Claim.remittance_id).is_not(None),
+            col(Claim.reversed_in_remittance_id).is_(None),
+        )
+        .order_by(col(Claim.practice_id), col(Claim.id))
+    ).all()
     session.commit()
-    by_practice: dict[int, list[int]] = {}
-    for practice_id, claim_id in pending:
-        if claim_id is not None:
-            by_practice.setdefault(practice_id, []).append(claim_id)
+    by_practice: dict[int, tuple[list[int], list[int]]] = {}
+    for index, rows in enumerate((pending, reversals)):
+        for practice_id, claim_id in rows:
+            if claim_id is not None:
+                by_practice.setdefault(practice_id, ([], []))[index].append(claim_id)
     remittance_ids = []
-    for practice_id, claim_ids in by_practice.items():
-        remittance_id = _remit(session, practice_id, claim_ids, at)
+    for practice_id, (claim_ids, reversed_ids) in sorted(by_practice.items()):
+        remittance_id = _remit(session, practice_id, claim_ids, reversed_ids, at)
         if remittance_id is not None:
             remittance_ids.append(remittance_id)
     return remittance_ids
 
 
-def _remit(session: Session, practice_id: int, claim_ids: list[int], at: datetime) -> int | None:
+def _remit(
+    session: Session, practice_id: int, claim_ids: list[int], reversed_ids: list[int], at: datetime
+) -> int | None:
     try:
         remittance = Remittance(
             practice_id=practice_id,
@@ -467,23 +652,14 @@ def _remit(session: Session, practice_id: int, claim_ids: list[int], at: datetim
         total = Decimal("0.00")
         taken = 0
         for claim_id in claim_ids:
-            result = cast(
-                CursorResult[Any],
-                session.execute(
-                    update(Claim)
-                    .where(
-                        col(Claim.id) == claim_id,
-                        col(Claim.status).in_(FINALIZED),
-                        col(Claim.remittance_id).is_(None),
-                    )
-                    .values(remittance_id=remittance.id)
-                    .execution_options(synchronize_session=False)
-                ),
+            claim = _take_for_payment(
+                session,
+                claim_id,
+                (col(Claim.status).in_(FINALIZED), col(Claim.remittance_id).is_(None)),
+                {"remittance_id": remittance.id},
             )
-            if result.rowcount != 1:
+            if claim is None:
                 continue  # another run paid it
-            claim = session.get(Claim, claim_id, populate_existing=True)
-            assert claim is not None
             codes = REMITTED_DENIED if claim.status is ClaimStatus.DENIED else REMITTED_PAID
             claim.transition(ClaimStatus.REMITTED, at=at)
             # The 835's EFT trace number (TRN02) is the transaction that carried the payment.
@@ -497,6 +673,20 @@ def _remit(session: Session, practice_id: int, claim_ids: list[int], at: datetim
             )
             total += claim.paid_amount
             taken += 1
+        for claim_id in reversed_ids:
+            claim = _take_for_payment(
+                session,
+                claim_id,
+                (
+                    col(Claim.status) == ClaimStatus.VOIDED,
+                    col(Claim.reversed_in_remittance_id).is_(None),
+                ),
+                {"reversed_in_remittance_id": remittance.id},
+            )
+            if claim is None:
+                continue
+            total -= claim.paid_amount
+            taken += 1
         if not taken:
             session.rollback()
             return None
@@ -507,6 +697,24 @@ def _remit(session: Session, practice_id: int, claim_ids: list[int], at: datetim
         logger.exception("practice %s: the payment run failed", practice_id)
         return None
     return remittance.id
+
+
+def _take_for_payment(
+    session: Session, claim_id: int, conditions: tuple[Any, ...], values: dict[str, Any]
+) -> Claim | None:
+    """Set the claim's remittance if it still meets the conditions (the guarded UPDATE)."""
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Claim)
+            .where(col(Claim.id) == claim_id, *conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(Claim, claim_id, populate_existing=True)
 
 
 def _payment_number(session: Session, practice_id: int, at: datetime) -> str:
@@ -533,6 +741,7 @@ def _event(
     *,
     transaction_id: str | None = None,
     note: str = "",
+    source: str = SOURCE,
 ) -> None:
     assert claim.id is not None
     if transaction_id is None:
@@ -551,7 +760,7 @@ def _event(
             category_code=category_code,
             status_code=status_code,
             occurred_at=at,
-            source=SOURCE,
+            source=source,
             transaction_id=transaction_id,
             note=note[:500],
         )

@@ -39,7 +39,8 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     ClaimStatus.RECEIVED: frozenset({ClaimStatus.ACCEPTED, ClaimStatus.REJECTED}),
     ClaimStatus.REJECTED: frozenset({ClaimStatus.DRAFT}),  # corrected and resubmitted
     ClaimStatus.ACCEPTED: frozenset({ClaimStatus.IN_PROCESS, ClaimStatus.PENDED}),
-    ClaimStatus.IN_PROCESS: frozenset({ClaimStatus.PENDED, *FINALIZED}),
+    # A void request (frequency 8) ends Voided once it has reversed its original.
+    ClaimStatus.IN_PROCESS: frozenset({ClaimStatus.PENDED, ClaimStatus.VOIDED, *FINALIZED}),
     ClaimStatus.PENDED: frozenset({ClaimStatus.IN_PROCESS, *FINALIZED}),
     ClaimStatus.PAID: frozenset({ClaimStatus.REMITTED}),
     ClaimStatus.PARTIALLY_PAID: frozenset({ClaimStatus.REMITTED}),
