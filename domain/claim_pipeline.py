@@ -37,8 +37,8 @@ from domain.claims import (
     Remittance,
 )
 from domain.codes import CARC
-from domain.eligibility import CoveragePeriod, EligibilityInquiry, plan_year_of
-from domain.eligibility_service import PlanCatalogue, answer_inquiry
+from domain.eligibility import CoveragePeriod, plan_year_of
+from domain.eligibility_service import PlanCatalogue, coverage_answer
 from domain.front_end_edits import (
     DuplicateOf,
     LineFacts,
@@ -804,26 +804,18 @@ def _standing(
     at: datetime,
     catalogue: _Catalogue,
 ) -> MemberStanding | None:
-    """The member's accumulators and benefits as the eligibility check computes them."""
-    answer, _ = answer_inquiry(
+    """The member's accumulators and benefits under the claim's coverage, computed exactly as
+    the eligibility check computes them (the same function), for that coverage only."""
+    if coverage.plan_id not in catalogue.plans.plans:
+        return None
+    answer = coverage_answer(
         session,
-        inquiry=EligibilityInquiry(
-            date_of_service=date_of_service,
-            date_of_birth=member.date_of_birth,
-            member_id=member.member_id,
-        ),
-        at=at,
+        member=member,
+        coverage=coverage,
         catalogue=catalogue.plans,
+        date_of_service=date_of_service,
     )
-    plan = catalogue.plan(coverage.plan_id)
-    for coverage_answer in answer.coverages:
-        if (
-            coverage_answer.order == coverage.coverage_order
-            and coverage_answer.plan_code == plan.code
-            and coverage_answer.period.effective_date == coverage.effective_date
-        ):
-            return MemberStanding.from_coverage_answer(coverage_answer)
-    return None
+    return MemberStanding.from_coverage_answer(answer)
 
 
 def _submitted_claim(

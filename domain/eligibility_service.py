@@ -110,7 +110,7 @@ def find_member(session: Session, inquiry: EligibilityInquiry) -> Member | None:
     return found[0] if len(found) == 1 else None
 
 
-def _coverage_answer(
+def coverage_answer(
     session: Session,
     *,
     member: Member,
@@ -250,7 +250,7 @@ def answer_inquiry(
         .order_by(col(Coverage.coverage_order))
     ).all()
     coverage_answers = tuple(
-        _coverage_answer(
+        coverage_answer(
             session,
             member=member,
             coverage=coverage,

@@ -1,0 +1,48 @@
+"""The benchmark database at a million claims: the small demo (accounts, showcase members,
+plans) plus the bulk seed, built once and reused through BENCH_CLAIMS_DB."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from storage.db import make_engine
+from storage.migrate import upgrade_to_head
+from storage.seed.bulk import seed_bulk
+from storage.seed.demo import SMALL, seed_demo
+
+CLAIMS = int(os.environ.get("BENCH_CLAIMS", "1000000"))
+AS_OF = date(2026, 11, 26)
+
+
+def million_claims(default_dir: Path) -> Engine:
+    """A migrated SQLite database with CLAIMS claims (kept at BENCH_CLAIMS_DB when set)."""
+    path = Path(os.environ.get("BENCH_CLAIMS_DB") or default_dir / "claims.db")
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        claims = connection.execute(text("SELECT count(*) FROM claim")).scalar_one()
+    if claims < CLAIMS:
+        started = time.perf_counter()
+        if claims == 0:
+            seed_demo(engine, scale=SMALL, as_of=AS_OF)
+        seed_bulk(engine, claims=CLAIMS, as_of=AS_OF)
+        print(f"\n[bench] built {CLAIMS:,} claims in {time.perf_counter() - started:.0f} s")
+    return engine
+
+
+def percentiles(samples_ms: list[float]) -> str:
+    ordered = sorted(samples_ms)
+    p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]
+    return f"p50 {statistics.median(ordered):.2f} ms, p95 {p95:.2f} ms"
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(int(len(ordered) * 0.95) - 1, 0)]
