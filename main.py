@@ -6,6 +6,10 @@ python main.py seed --demo          load the demo practices (deterministic)
 python main.py seed --claims N      generate a benchmark-size database through the bulk path
 python main.py eligibility FILE.270 --as EMAIL --out FILE.271
                                     answer an X12 270 eligibility batch with a 271
+python main.py export-835 --since YYYY-MM-DD --out DIR
+                                    write an X12 835 for each remittance paid since the date
+python main.py import FILE --as EMAIL [--ack FILE.999]
+                                    submit a CSV or X12 837P claim file (an 837P gets a 999)
 """
 
 from __future__ import annotations
@@ -96,6 +100,46 @@ def eligibility(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_claims(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.claim_files import ActorRefused, FileRefused, run_import_file
+
+    source = Path(args.file)
+    try:
+        report = run_import_file(source, args.as_email, ack=Path(args.ack) if args.ack else None)
+    except FileNotFoundError:
+        print(f"{source}: no such file", file=sys.stderr)
+        return 2
+    except (ActorRefused, FileRefused) as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    except ValueError as error:  # ClaimFileError, X12Error: the file as a whole is unreadable
+        print(f"{source} was not imported (nothing was saved). {error}", file=sys.stderr)
+        return 2
+    print(f"Read {source}:")
+    print("\n".join(report.lines()))
+    return 0
+
+
+def export_835(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from api.remittance_files import export_835_since
+
+    try:
+        since = date.fromisoformat(args.since)
+    except ValueError:
+        print(f"--since {args.since!r} is not a date; give it as YYYY-MM-DD", file=sys.stderr)
+        return 2
+    written = export_835_since(since, Path(args.out))
+    print(f"Wrote {len(written)} 835 file(s) for remittances paid since {since} to {args.out}")
+    for path in written:
+        print(f"  {path.name}")
+    return 0
+
+
 def cli(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="main.py", description="Portico provider portal")
     commands = parser.add_subparsers(dest="command")
@@ -113,6 +157,19 @@ def cli(argv: list[str]) -> None:
         "--as", dest="as_email", required=True, metavar="EMAIL", help="the practice user asking"
     )
     checks.add_argument("--out", required=True, metavar="FILE", help="where to write the 271")
+    remits = commands.add_parser(
+        "export-835", help="write an X12 835 (005010X221A1) per remittance paid since a date"
+    )
+    remits.add_argument("--since", required=True, metavar="YYYY-MM-DD", help="first payment date")
+    remits.add_argument("--out", required=True, metavar="DIR", help="directory for the 835s")
+    claim_import = commands.add_parser(
+        "import", help="submit claims from a CSV or X12 837P file (005010X222A1)"
+    )
+    claim_import.add_argument("file", help="the CSV or 837P to import")
+    claim_import.add_argument(
+        "--as", dest="as_email", required=True, metavar="EMAIL", help="the practice user submitting"
+    )
+    claim_import.add_argument("--ack", metavar="FILE", help="where to write an 837P's 999")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -121,6 +178,10 @@ def cli(argv: list[str]) -> None:
         seed(args)
     elif args.command == "eligibility":
         sys.exit(eligibility(args))
+    elif args.command == "export-835":
+        sys.exit(export_835(args))
+    elif args.command == "import":
+        sys.exit(import_claims(args))
     else:
         serve()
 

@@ -218,10 +218,21 @@ def _store(
     claim.claim_number = f"{at:%y%j}{claim.id:08d}"
     if not claim.patient_control_number:
         claim.patient_control_number = f"PCN{claim.id:09d}"
+    add_diagnoses_and_lines(session, claim.id, entry)
+    session.add(
+        received_event(claim.id, at, source, transaction_id, note=_frequency_note(entry, resolved))
+    )
+    return claim
+
+
+def add_diagnoses_and_lines(session: Session, claim_id: int, entry: ClaimEntry) -> None:
+    """Write an entry's diagnoses (ICD-10-CM without the dot) and service lines under a claim;
+    a corrected claim (domain.claim_corrections) rewrites them the same way."""
+    assert entry.service_date_from is not None
     for sequence, code in enumerate(entry.diagnoses, start=1):
         session.add(
             ClaimDiagnosis(
-                claim_id=claim.id,
+                claim_id=claim_id,
                 sequence=sequence,
                 icd10_code=code.strip().upper().replace(".", ""),
             )
@@ -230,7 +241,7 @@ def _store(
         assert line.charge is not None and line.units is not None
         session.add(
             ClaimLine(
-                claim_id=claim.id,
+                claim_id=claim_id,
                 line_number=number,
                 procedure_code=line.procedure_code.strip().upper(),
                 modifiers=",".join(m.strip().upper() for m in line.modifiers),
@@ -240,20 +251,23 @@ def _store(
                 service_date=line.service_date or entry.service_date_from,
             )
         )
+
+
+def received_event(
+    claim_id: int, at: datetime, source: str, transaction_id: str, *, note: str = ""
+) -> ClaimStatusEvent:
+    """The timeline's Received step, with the 277CA acknowledgement codes."""
     category_code, status_code = RECEIVED_CODES
-    session.add(
-        ClaimStatusEvent(
-            claim_id=claim.id,
-            status=ClaimStatus.RECEIVED,
-            category_code=category_code,
-            status_code=status_code,
-            occurred_at=at,
-            source=source[:30],
-            transaction_id=transaction_id,
-            note=_frequency_note(entry, resolved),
-        )
+    return ClaimStatusEvent(
+        claim_id=claim_id,
+        status=ClaimStatus.RECEIVED,
+        category_code=category_code,
+        status_code=status_code,
+        occurred_at=at,
+        source=source[:30],
+        transaction_id=transaction_id,
+        note=note,
     )
-    return claim
 
 
 def _frequency_note(entry: ClaimEntry, resolved: ResolvedEntry) -> str:

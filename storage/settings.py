@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     status_refresh_max_batches: int = Field(default=20, gt=0)
     # A payment run (remittances for finalized claims) when this long has passed since the last.
     payment_cycle_seconds: float = Field(default=3600, gt=0)
+    # Where appeal attachments are kept (storage/attachments.py). Empty: an "attachments" folder
+    # beside the SQLite database, or ./data/attachments. Never a folder the web server serves.
+    attachments_dir: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -46,6 +46,7 @@ NAV: tuple[NavEntry, ...] = (
         "/remittances",
         "payments",
         "Payments from the plan (835s) with the claims each one settles, ready to post.",
+        True,
     ),
     NavEntry(
         Area.DASHBOARDS,
@@ -76,6 +77,7 @@ NAV: tuple[NavEntry, ...] = (
         "/claims-queue",
         "pending_actions",
         "Work pended claims: review, adjudicate by hand and record the decision.",
+        True,
     ),
     NavEntry(
         Area.UM_QUEUE,

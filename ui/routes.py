@@ -7,7 +7,10 @@ from __future__ import annotations
 def register_pages() -> None:
     from ui.pages import (
         claim_detail,
+        claim_entry,
+        claim_upload,
         claims,
+        claims_queue,
         eligibility,
         eligibility_batch,
         eligibility_history,
@@ -17,16 +20,21 @@ def register_pages() -> None:
         login,
         not_found,
         placeholder,
+        remittances,
     )
 
     health.register()
     login.register()
     home.register()
     claims.register()
+    claim_upload.register()  # /claims/upload before /claims/{claim_id}
+    claim_entry.register()  # /claims/new before /claims/{claim_id}
     claim_detail.register()
+    claims_queue.register()
     eligibility.register()
     eligibility_batch.register()
     eligibility_history.register()
     eligibility_kept.register()
+    remittances.register()
     placeholder.register()
     not_found.register()

@@ -1,16 +1,28 @@
-"""The claims list: server-side pages of the caller's claims, filtered by status from the URL
-(/claims?status=denied&page=2), so every view can be bookmarked and shared."""
+"""The claims list: server-side pages of the caller's claims with filters, sort and page size
+in the URL (/claims?status=denied&service_from=2026-03-01&sort=billed&page=2), read on load and
+written back on change without a reload, so every view can be bookmarked, shared and linked to
+from a dashboard number."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from dataclasses import replace
+from datetime import UTC
 
+from fastapi import Request
 from nicegui import ui
 
-from domain.claim_queries import ClaimPage, claim_counts_by_standing, search_claims
+from domain.claim_filters import PAGE_SIZES, ClaimFilters, Direction, SortKey
+from domain.claim_queries import (
+    ClaimListing,
+    ClaimPage,
+    list_claims,
+    rendering_providers,
+)
 from domain.claims import ClaimStatus
 from domain.roles import Area
 from domain.scope import Actor
+from ui import eob_pdf
+from ui.claim_filters import FilterBar, active_filter_labels
 from ui.data import call
 from ui.format import count, day, money
 from ui.frame import frame, portal_page
@@ -18,119 +30,204 @@ from ui.live import live_section
 from ui.theme import STANDING_ORDER, Heading
 from ui.widgets import Column, card, data_table, empty_state
 
+NEW_CLAIM_PATH = "/claims/new"
+UPLOAD_CLAIMS_PATH = "/claims/upload"
+# Column name -> the sort key a click on its header asks for.
+SORTABLE = {
+    "claim_number": SortKey.CLAIM_NUMBER,
+    "service_date": SortKey.SERVICE_DATE,
+    "submitted": SortKey.SUBMITTED,
+    "total_charge": SortKey.BILLED,
+}
+_CSS = """
+.claims-sort { all: unset; cursor: pointer; display: inline-flex; align-items: center; gap: 2px; }
+.claims-sort:focus-visible { outline: 2px solid #1b4f72; outline-offset: 2px; border-radius: 2px; }
+.claims-sort .q-icon { font-size: 14px; }
+"""
+
 
 def register() -> None:
+    eob_pdf.register()
     portal_page("/claims")(claims_page)
 
 
-def parse_status(value: str | None) -> ClaimStatus | None:
-    try:
-        return ClaimStatus(value) if value else None
-    except ValueError:
-        return None
+def claims_url(status: ClaimStatus | None = None, page: int = 1) -> str:
+    """A link to the list at one standing (the homes' tiles use it)."""
+    return ClaimFilters(status=status, page=page).url()
 
 
-def parse_page(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
-
-
-def claims_url(status: ClaimStatus | None, page: int = 1) -> str:
-    query = {"status": status.value} if status else {}
-    if page > 1:
-        query["page"] = str(page)
-    return "/claims" + (f"?{urlencode(query)}" if query else "")
-
-
-async def claims_page(status: str | None = None, page: str | None = None) -> None:
-    chosen = parse_status(status)
-    page_number = parse_page(page)
+async def claims_page(request: Request) -> None:
+    filters = ClaimFilters.from_query(request.query_params)
     async with frame("Claims", area=Area.CLAIMS) as actor:
-        with ui.column().classes("gap-1"):
-            Heading("Claims")
-            ui.label(
-                "Claims from every contracted practice"
-                if actor.is_plan_staff
-                else "Your practice's claims, newest date of service first"
-            ).classes("portico-subtitle")
+        ui.add_css(_CSS)
+        with ui.row().classes("w-full items-end justify-between gap-4"):
+            with ui.column().classes("gap-1"):
+                Heading("Claims")
+                ui.label(
+                    "Claims from every contracted practice"
+                    if actor.is_plan_staff
+                    else "Your practice's claims"
+                ).classes("portico-subtitle")
+            if actor.may_open(Area.CLAIM_ENTRY):
+                with ui.row().classes("gap-2"):
+                    ui.button("New claim", icon="add").props(
+                        f"unelevated no-caps href={NEW_CLAIM_PATH}"
+                    ).mark("new-claim")
+                    ui.button("Upload claims", icon="upload_file").props(
+                        f"outline no-caps href={UPLOAD_CLAIMS_PATH}"
+                    ).mark("upload-claims")
+        view = ClaimsView(actor, filters)
+        providers = await call(rendering_providers, actor=actor)
+        view.bar = FilterBar(
+            filters,
+            providers=providers,
+            by_npi=actor.is_plan_staff,
+            current=lambda: view.filters,
+            on_change=view.apply,
+        )
 
-        async def load() -> tuple[dict[ClaimStatus, int], ClaimPage]:
-            counts = await call(claim_counts_by_standing, actor=actor)
-            result = await call(search_claims, actor=actor, status=chosen, page=page_number)
-            return counts, result
-
-        def draw(data: tuple[dict[ClaimStatus, int], ClaimPage]) -> None:
-            counts, result = data
-            _status_filter(counts, chosen)
-            _claims_table(result, chosen, actor)
-
-        # The counts and the page re-read when the status job moves this scope's claims; the
-        # filters stay in the URL, which a refresh never touches.
-        await live_section(actor, load, draw)
+        # The live section re-reads with the view's current filters when the status job moves
+        # this scope's claims; the filters stay in the URL, which a refresh never touches.
+        await live_section(actor, view.load, view.draw)
 
 
-def _status_filter(counts: dict[ClaimStatus, int], chosen: ClaimStatus | None) -> None:
+class ClaimsView:
+    """One tab's list: its current filters, and the part of the page that shows them."""
+
+    def __init__(self, actor: Actor, filters: ClaimFilters) -> None:
+        self.actor = actor
+        self.filters = filters
+        self.results: ui.column | None = None
+        self.bar: FilterBar | None = None
+        self._generation = 0
+
+    async def load(self) -> ClaimListing:
+        return await call(list_claims, actor=self.actor, filters=self.filters)
+
+    def draw(self, listing: ClaimListing) -> None:
+        with ui.column().classes("w-full gap-3") as self.results:
+            self._contents(listing)
+
+    def _contents(self, listing: ClaimListing) -> None:
+        # The page may have been clamped to the last one: show (and keep) what is shown.
+        self.filters = replace(self.filters, page=listing.page.page)
+        _status_chips(listing.counts, self.filters, self)
+        _claims_table(listing.page, self)
+
+    async def apply(self, wanted: ClaimFilters) -> None:
+        """A filter, sort or page changed: new URL (no reload), new rows. A slower answer to an
+        earlier change is dropped, so the last change the user made is the one shown."""
+        if wanted == self.filters:
+            return
+        self.filters = wanted
+        self._generation += 1
+        generation = self._generation
+        ui.navigate.history.replace(wanted.url())
+        listing = await self.load()
+        if listing is None or generation != self._generation or self.results is None:
+            return
+        self.results.clear()
+        with self.results:
+            self._contents(listing)
+        if self.filters != wanted:  # clamped past the end: the URL says the page shown
+            ui.navigate.history.replace(self.filters.url())
+
+    async def choose_status(self, status: ClaimStatus | None) -> None:
+        await self.apply(replace(self.filters, status=status, page=1))
+
+    async def sort_by(self, key: SortKey) -> None:
+        await self.apply(self.filters.sorted_by(key))
+
+    async def go_to(self, page: int) -> None:
+        await self.apply(replace(self.filters, page=page))
+
+    async def show_per_page(self, size: int) -> None:
+        await self.apply(replace(self.filters, page_size=size, page=1))
+
+
+def _status_chips(counts: dict[ClaimStatus, int], filters: ClaimFilters, view: ClaimsView) -> None:
+    chosen = filters.status
     with (
         ui.element("div")
         .props('role="group" aria-label="Filter by status"')
         .classes("flex flex-wrap gap-2")
         .mark("status-filter")
     ):
-        _filter_chip("All", sum(counts.values()), claims_url(None), selected=chosen is None)
+        _chip("All", sum(counts.values()), None, view, selected=chosen is None, marker="filter-all")
         for status in STANDING_ORDER:
             if counts.get(status) or status == chosen:
-                _filter_chip(
+                _chip(
                     status.label,
                     counts.get(status, 0),
-                    claims_url(status),
+                    status,
+                    view,
                     selected=status == chosen,
                     marker=f"filter-{status.value}",
                 )
 
 
-def _filter_chip(
-    label: str, number: int, href: str, *, selected: bool, marker: str | None = None
+def _chip(
+    label: str,
+    number: int,
+    status: ClaimStatus | None,
+    view: ClaimsView,
+    *,
+    selected: bool,
+    marker: str,
 ) -> None:
-    chip = ui.link(target=href).classes(
-        "px-3 py-1 rounded-full border text-sm no-underline "
-        + (
-            "bg-primary text-white border-primary"
-            if selected
-            else "bg-white text-slate-700 border-slate-300 hover:border-primary"
+    # A real link (it opens in a new tab, and works before the socket connects) whose click
+    # is taken over to filter in place.
+    href = replace(view.filters, status=status, page=1).url()
+    chip = (
+        ui.link(f"{label} · {count(number)}", target=href)
+        .classes(
+            "px-3 py-1 rounded-full border text-sm no-underline "
+            + (
+                "bg-primary text-white border-primary"
+                if selected
+                else "bg-white text-slate-700 border-slate-300 hover:border-primary"
+            )
         )
+        .mark(marker)
     )
+    chip.on("click.prevent", lambda: view.choose_status(status))
     if selected:
         chip.props('aria-current="true"')
-    if marker:
-        chip.mark(marker)
-    with chip:
-        ui.label(f"{label} · {count(number)}")
 
 
-def _claims_table(result: ClaimPage, chosen: ClaimStatus | None, actor: Actor) -> None:
+def _claims_table(result: ClaimPage, view: ClaimsView) -> None:
+    filters = view.filters
+    plan_staff = view.actor.is_plan_staff
     with card(marker="claims-list"):
         if not result.rows:
+            active = active_filter_labels(filters)
             empty_state(
-                "No claims here",
-                f"There are no {chosen.label.lower()} claims." if chosen else "No claims yet.",
+                "No claims match" if active else "No claims yet",
+                (
+                    "No claims match " + "; ".join(active) + ". Change or reset the filters."
+                    if active
+                    else "Claims appear here as soon as they are submitted."
+                ),
                 icon="receipt_long",
                 marker="claims-empty",
             )
             return
         columns = [
             Column("claim_number", "Claim", link=True),
-            # Plan staff see every practice: the practice goes under the patient's name.
+            # Under the patient's name: the rendering provider, or for plan staff (who see
+            # every practice) the practice.
             Column(
-                "member_name", "Patient", secondary="practice_name" if actor.is_plan_staff else None
+                "member_name",
+                "Patient",
+                secondary="practice_name" if plan_staff else "provider_name",
             ),
             Column("service_date", "Service date"),
-            Column("provider_name", "Rendering provider", wide_only=True),
-        ]
-        columns += [
+            Column("submitted", "Submitted", wide_only=True),
             Column("status", "Status", status=True),
             Column("total_charge", "Billed", money=True),
             Column("paid_amount", "Paid", money=True),
         ]
-        data_table(
+        table = data_table(
             columns,
             [
                 {
@@ -139,6 +236,10 @@ def _claims_table(result: ClaimPage, chosen: ClaimStatus | None, actor: Actor) -
                     "claim_number": row.claim_number,
                     "member_name": row.member_name,
                     "service_date": day(row.service_date),
+                    # UTC calendar days, as the submitted-date filter reads them.
+                    "submitted": day(row.submitted_at.astimezone(UTC).date())
+                    if row.submitted_at
+                    else "",
                     "provider_name": row.provider_name,
                     "practice_name": row.practice_name,
                     "status": row.standing.value,
@@ -153,31 +254,77 @@ def _claims_table(result: ClaimPage, chosen: ClaimStatus | None, actor: Actor) -
             label="Claims",
             wrap=False,
         )
-        _pager(result, chosen)
+        _sortable_headers(table, filters, view)
+        _pager(result, view)
 
 
-def _pager(result: ClaimPage, chosen: ClaimStatus | None) -> None:
+def _sortable_headers(table: ui.table, filters: ClaimFilters, view: ClaimsView) -> None:
+    """Headers that sort on the server: a button in each sortable header (keyboard reachable),
+    aria-sort on the column that orders the list."""
+    for column in table.columns:
+        key = SORTABLE.get(column["name"])
+        if key is None:
+            continue
+        column["sortKey"] = key.value
+        if key == filters.sort:
+            ascending = filters.direction == Direction.ASCENDING
+            column["ariaSort"] = "ascending" if ascending else "descending"
+            column["sortIcon"] = "arrow_upward" if ascending else "arrow_downward"
+        else:
+            column["ariaSort"] = "none"
+            column["sortIcon"] = "unfold_more"
+    table.add_slot(
+        "header-cell",
+        '<q-th :props="props" :aria-sort="props.col.ariaSort">'
+        '<button v-if="props.col.sortKey" type="button" class="claims-sort" '
+        "@click=\"$parent.$emit('sort', props.col.sortKey)\">"
+        '{{ props.col.label }}<q-icon :name="props.col.sortIcon" /></button>'
+        "<span v-else>{{ props.col.label }}</span></q-th>",
+    )
+    table.on("sort", lambda event: _sort(view, event.args))
+
+
+async def _sort(view: ClaimsView, value: object) -> None:
+    try:
+        key = SortKey(str(value))
+    except ValueError:
+        return
+    await view.sort_by(key)
+
+
+def _pager(result: ClaimPage, view: ClaimsView) -> None:
     first = (result.page - 1) * result.page_size + 1
     last = first + len(result.rows) - 1
-    with ui.row().classes("w-full items-center justify-between mt-4").mark("pager"):
-        ui.label(
-            f"Showing {count(first)}\N{EN DASH}{count(last)} of {count(result.total)}"
-        ).classes("text-sm portico-muted")
-        with ui.row().classes("gap-2"):
-            _page_link("Previous", result.page - 1, chosen, enabled=result.page > 1)
-            ui.label(f"Page {count(result.page)} of {count(result.page_count)}").classes(
-                "text-sm portico-muted self-center"
+    total = f"{count(result.total)}+" if result.total_capped else count(result.total)
+    with ui.row().classes("w-full items-center justify-between gap-3 mt-4").mark("pager"):
+        ui.label(f"Showing {count(first)}\N{EN DASH}{count(last)} of {total}").classes(
+            "text-sm portico-muted"
+        ).mark("claims-total")
+        with ui.row().classes("gap-2 items-center"):
+            ui.select(
+                {size: f"{size} per page" for size in PAGE_SIZES},
+                value=result.page_size,
+                on_change=lambda event: view.show_per_page(int(event.value)),
+            ).props('dense outlined options-dense aria-label="Claims per page"').classes(
+                "w-36"
+            ).mark("page-size")
+            previous = (
+                ui.button("Previous", on_click=lambda: view.go_to(result.page - 1))
+                .props("outline no-caps dense")
+                .classes("px-3")
+                .mark("page-previous")
             )
-            _page_link("Next", result.page + 1, chosen, enabled=result.page < result.page_count)
-
-
-def _page_link(label: str, page: int, chosen: ClaimStatus | None, *, enabled: bool) -> None:
-    style = "px-3 py-1 rounded-md border text-sm no-underline "
-    if enabled:
-        ui.link(label, claims_url(chosen, page)).classes(
-            style + "border-slate-300 text-primary bg-white hover:border-primary"
-        ).mark(f"page-{label.lower()}")
-    else:
-        ui.label(label).classes(style + "border-slate-200 text-slate-500").props(
-            'aria-disabled="true"'
-        )
+            previous.set_enabled(result.page > 1)
+            pages = result.page_count
+            ui.label(
+                f"Page {count(result.page)} of {count(pages)}"
+                if pages is not None
+                else f"Page {count(result.page)}"
+            ).classes("text-sm portico-muted").mark("page-number")
+            following = (
+                ui.button("Next", on_click=lambda: view.go_to(result.page + 1))
+                .props("outline no-caps dense")
+                .classes("px-3")
+                .mark("page-next")
+            )
+            following.set_enabled(result.has_next)
