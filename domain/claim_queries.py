@@ -32,6 +32,7 @@ from domain.claims import (
 )
 from domain.codes import CARC, PLACES_OF_SERVICE, PROCEDURES_BY_CODE, RARC, STATUS_CATEGORY
 from domain.members import Coverage, Member
+from domain.plan_wide_counts import PLAN_WIDE_COUNTS
 from domain.plans import BenefitPlan
 from domain.practices import Location, Practice, Provider
 from domain.roles import Area
@@ -184,7 +185,13 @@ _CASE_FOLDED_LETTERS = 3
 def list_claims(*, session: Session, actor: Actor, filters: ClaimFilters) -> ClaimListing:
     """The claims page in one transaction: the counts per standing, and the page of claims
     (whose total the counts already give when nothing but a status narrows the list)."""
-    counts = claim_counts_by_standing(session=session, actor=actor)
+    if actor.is_plan_staff:
+        counts = PLAN_WIDE_COUNTS.get(
+            lambda: claim_counts_by_standing(session=session, actor=actor),
+            database=str(session.get_bind().engine.url),
+        )
+    else:
+        counts = claim_counts_by_standing(session=session, actor=actor)
     known_total = None
     if filters.only_status:
         known_total = counts.get(filters.status, 0) if filters.status else sum(counts.values())

@@ -92,6 +92,12 @@ class Claim(SQLModel, table=True):
         # The examiner's pended queue (all practices, oldest first) and denial counts by date.
         Index("ix_claim_status_changed", "status", "status_changed_at"),
         Index("ix_claim_practice_finalized", "practice_id", "finalized_as", "finalized_at"),
+        # The claim list's sorts by billed amount and claim number within a practice, and
+        # plan staff's lists over every practice by date of service or submission.
+        Index("ix_claim_practice_charge", "practice_id", "total_charge"),
+        Index("ix_claim_practice_number", "practice_id", "claim_number"),
+        Index("ix_claim_service", "service_date_from"),
+        Index("ix_claim_submitted", "submitted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -79,8 +79,10 @@ def refresh_claim_statuses(
     payment_clock: PaymentClock = PAYMENT_CLOCK,
 ) -> RefreshSummary:
     """One run: advance claims a batch per transaction until a batch comes back short (nothing
-    left) or the per-run cap is reached, run the payment cycle when it is due, and only after
-    every commit publish one ClaimsChanged, so no page re-reads data that could roll back.
+    left) or the per-run cap is reached, and run the payment cycle when it is due. Each batch
+    publishes its ClaimsChanged as soon as it has committed (never before, so no page re-reads
+    data that could roll back): with a backlog, open pages hear about the first claims while
+    the run works through the rest.
 
     Idempotent: the pipeline moves a claim only when its current status and `at` allow it, so a
     repeated or overlapping run finds nothing more to do. The scheduler's arguments are empty:
@@ -101,6 +103,8 @@ def refresh_claim_statuses(
         repeated = bool(changed & summary.claim_ids)
         summary.claim_ids |= changed
         summary.practice_ids |= set(report.practice_ids)
+        if changed:
+            claims_changed.publish(ClaimsChanged.of(changed, report.practice_ids))
         if repeated or len(changed) < settings.status_refresh_batch_size:
             break
     if payment_clock.due(at, timedelta(seconds=settings.payment_cycle_seconds)):
@@ -112,9 +116,14 @@ def refresh_claim_statuses(
         summary.remitted = len(remitted)
         summary.claim_ids |= {claim_id for claim_id, _ in remitted}
         summary.practice_ids |= {practice_id for _, practice_id in remitted}
+        if remitted:
+            claims_changed.publish(
+                ClaimsChanged.of(
+                    {claim_id for claim_id, _ in remitted},
+                    {practice_id for _, practice_id in remitted},
+                )
+            )
     summary.seconds = time.perf_counter() - started
-    if summary.claim_ids:
-        claims_changed.publish(summary.message())
     # Counts only: claim ids are not PHI, but a log line has no use for them.
     log.info(
         "status refresh: %d claims changed in %d batches (%d failed), %d remitted, %.2f s",

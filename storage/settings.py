@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     status_refresh_seconds: float = Field(default=300, gt=0)
     # Claims advanced per transaction, and transactions per run, so one run stays bounded and
     # the next run picks up where it stopped.
-    status_refresh_batch_size: int = Field(default=500, gt=0)
-    status_refresh_max_batches: int = Field(default=20, gt=0)
+    status_refresh_batch_size: int = Field(default=100, gt=0)
+    status_refresh_max_batches: int = Field(default=100, gt=0)
     # A payment run (remittances for finalized claims) when this long has passed since the last.
     payment_cycle_seconds: float = Field(default=3600, gt=0)
     # Where appeal attachments are kept (storage/attachments.py). Empty: an "attachments" folder

@@ -70,6 +70,7 @@ def running_portal(
     seed_demo_on_start: bool = False,
     scheduler: bool = False,
     status_refresh_seconds: float = 1,
+    payment_cycle_seconds: float | None = None,
 ) -> Iterator[str]:
     """Serve `python main.py` on a free port; yield its base URL once /healthz answers 200."""
     port = free_port()
@@ -79,6 +80,8 @@ def running_portal(
     # The status job only where a journey wants claims to move on their own.
     env["PORTICO_SCHEDULER_ENABLED"] = str(scheduler).lower()
     env["PORTICO_STATUS_REFRESH_SECONDS"] = str(status_refresh_seconds)
+    if payment_cycle_seconds is not None:
+        env["PORTICO_PAYMENT_CYCLE_SECONDS"] = str(payment_cycle_seconds)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "main.py"],

@@ -95,7 +95,7 @@ def settings(**overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def test_a_run_advances_in_batches_and_publishes_once_after_the_commit(
+def test_a_run_advances_in_batches_and_publishes_each_after_its_commit(
     seeded_engine: Engine, fake_pipeline: list[datetime], published: list[ClaimsChanged]
 ) -> None:
     waiting = pended(seeded_engine)
@@ -112,17 +112,21 @@ def test_a_run_advances_in_batches_and_publishes_once_after_the_commit(
     finally:
         unsubscribe()
 
-    assert len(published) == 1
-    assert seen_when_published == [0]
-    assert len(published[0].claim_ids) == waiting == len(summary.claim_ids)
     assert summary.batches == -(-waiting // 3) + (1 if waiting % 3 == 0 else 0)
+    assert len(published) == -(-waiting // 3)  # one message per batch that moved claims
+    # Each message went out after its batch committed: the pended count had already dropped.
+    assert seen_when_published == sorted(seen_when_published, reverse=True)
+    assert seen_when_published[0] < waiting and seen_when_published[-1] == 0
+    every_id = set().union(*(message.claim_ids for message in published))
+    assert len(every_id) == waiting == len(summary.claim_ids)
     with Session(seeded_engine) as session:
-        practices = set(
-            session.exec(
-                select(Claim.practice_id).where(col(Claim.id).in_(published[0].claim_ids))
-            ).all()
-        )
-    assert published[0].practice_ids == practices
+        for message in published:
+            practices = set(
+                session.exec(
+                    select(Claim.practice_id).where(col(Claim.id).in_(message.claim_ids))
+                ).all()
+            )
+            assert message.practice_ids == practices
     assert fake_pipeline == [AT]  # the first run of a process pays what is due
 
 
@@ -154,7 +158,7 @@ def test_a_run_stops_at_its_cap_and_the_next_run_continues(
 
     assert first.batches == 2 and len(first.claim_ids) == 2
     assert pended(seeded_engine) == waiting - 2
-    assert [len(message.claim_ids) for message in published] == [2]
+    assert [len(message.claim_ids) for message in published] == [1, 1]
 
 
 def test_a_failing_batch_rolls_back_and_publishes_nothing(
@@ -220,7 +224,8 @@ def test_the_real_pipeline_moves_claims_one_step_and_pays_them(
         engine=seeded_engine, at=AT, settings=settings(), payment_clock=PaymentClock()
     )
 
-    assert len(published) == 1 and published[0].claim_ids == frozenset(summary.claim_ids)
+    assert published, "every batch that moved claims is published"
+    assert frozenset().union(*(m.claim_ids for m in published)) == frozenset(summary.claim_ids)
     assert summary.claim_ids and summary.payment_cycle_ran and summary.remitted > 0
     with Session(seeded_engine) as session:
         after = dict(
