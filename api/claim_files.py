@@ -11,22 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
-
-from domain.auth import actor_for, normalise_email
+from api.cli_actor import ActorRefused as ActorRefused
+from api.cli_actor import practice_actor
 from domain.claim_import_service import ImportResult, run_import
 from domain.roles import Area
-from domain.scope import Actor
-from domain.users import User
 from interop.claim_file import read_claim_file
 from storage.db import unit_of_work
 
-CLI_SOURCE = "cli"  # the audit trail's source address for imports run from the command line
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a clearinghouse drop of 100,000 claims is well under
-
-
-class ActorRefused(PermissionError):
-    """The --as account cannot submit claims; the message says why."""
 
 
 class FileRefused(ValueError):
@@ -61,20 +53,6 @@ class ImportReport:
         return lines
 
 
-def actor_by_email(session: Session, email: str) -> Actor:
-    """The practice user who submits: active, with a role allowed Area.CLAIM_ENTRY."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    actor = actor_for(session, user.id, source_ip=CLI_SOURCE) if user and user.id else None
-    if actor is None:
-        raise ActorRefused(f"No active Portico user has the email {email!r}.")
-    if actor.practice_id is None or not actor.may_open(Area.CLAIM_ENTRY):
-        raise ActorRefused(
-            f"{email} may not submit claims: that needs a practice account with the practice "
-            "admin or billing role."
-        )
-    return actor
-
-
 def run_import_file(
     path: Path,
     email: str,
@@ -94,7 +72,13 @@ def run_import_file(
             f"{MAX_FILE_BYTES // 1024 // 1024} MB: split it into smaller files."
         )
     with unit_of_work() as session:
-        actor = actor_by_email(session, email)
+        actor = practice_actor(
+            session,
+            email,
+            area=Area.CLAIM_ENTRY,
+            refusal="may not submit claims: that needs a practice account with the practice "
+            "admin or billing role.",
+        )
     claim_file = read_claim_file(path.read_bytes(), file_name=path.name, at=at)
     result = run_import(
         unit_of_work=unit_of_work, actor=actor, claim_file=claim_file, at=at, progress=progress

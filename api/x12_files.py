@@ -11,22 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
-
-from domain.auth import actor_for, normalise_email
+from api.cli_actor import ActorRefused as ActorRefused
+from api.cli_actor import practice_actor
 from domain.eligibility_service import check_batch
 from domain.roles import Area
-from domain.scope import Actor
-from domain.users import User
 from interop.x12.eligibility import REJECT_REASONS, parse_270, write_271
 from interop.x12.segments import X12Error
 from storage.db import unit_of_work
-
-CLI_SOURCE = "cli"  # the audit trail's source address for checks run from the command line
-
-
-class ActorRefused(PermissionError):
-    """The --as account cannot run eligibility checks; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -51,20 +42,6 @@ class Summary270:
         ]
         lines += [f"    {problem}" for problem in self.problems]
         return lines
-
-
-def actor_by_email(session: Session, email: str) -> Actor:
-    """The practice user who runs the checks: active, with a role allowed Area.ELIGIBILITY."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    actor = actor_for(session, user.id, source_ip=CLI_SOURCE) if user and user.id else None
-    if actor is None:
-        raise ActorRefused(f"No active Portico user has the email {email!r}.")
-    if actor.practice_id is None or not actor.may_open(Area.ELIGIBILITY):
-        raise ActorRefused(
-            f"{email} may not check eligibility: that needs a practice account with the "
-            "practice admin, billing or front desk role."
-        )
-    return actor
 
 
 def _problem_line(error: X12Error, reason: str | None) -> str:
@@ -100,7 +77,13 @@ def run_270_file(
     items = batch.items
     runnable = [(item.segment_number, item.inquiry) for item in items if item.inquiry]
     with unit_of_work() as session:
-        actor = actor_by_email(session, email)
+        actor = practice_actor(
+            session,
+            email,
+            area=Area.ELIGIBILITY,
+            refusal="may not check eligibility: that needs a practice account with the "
+            "practice admin, billing or front desk role.",
+        )
         outcome = check_batch(session, actor=actor, inquiries=runnable, at=at, source="x12")
     answers = [result.answer for result in outcome.items if result.answer is not None]
     response = write_271(

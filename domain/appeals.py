@@ -15,7 +15,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from domain import audit
 from domain.claim_pipeline import STATUS_CODES
-from domain.claim_submission import new_transaction_id, received_event
+from domain.claim_submission import claim_number, new_transaction_id, received_event
 from domain.claims import (
     Claim,
     ClaimDiagnosis,
@@ -524,7 +524,7 @@ def _reprocess(session: Session, original: Claim, appeal_id: int, at: datetime) 
     session.add(replacement)
     session.flush()
     assert replacement.id is not None and replacement.transaction_id is not None
-    replacement.claim_number = f"{at:%y%j}{replacement.id:08d}"
+    replacement.claim_number = claim_number(replacement.id, at)
     for diagnosis in session.exec(
         select(ClaimDiagnosis).where(ClaimDiagnosis.claim_id == original.id)
     ).all():

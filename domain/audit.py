@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, Session, SQLModel
 
-from domain.scope import Actor
+from domain.scope import Actor, NotFound, T, get_scoped
 from domain.types import UTCDateTime
 
 
@@ -84,3 +84,41 @@ def record_by(
         source_ip=actor.source_ip,
         detail=detail,
     )
+
+
+def get_scoped_audited(
+    session: Session,
+    model: type[T],
+    record_id: int,
+    actor: Actor,
+    *,
+    action: str,
+    entity_type: str,
+    at: datetime,
+) -> T:
+    """get_scoped, with the look audited either way: a hit is a PHI read, filed under the
+    record's practice (an examiner's too); a miss may be someone probing ids, and raises
+    NotFound as get_scoped does."""
+    try:
+        found = get_scoped(session, model, record_id, actor)
+    except NotFound:
+        record_by(
+            session,
+            actor,
+            action=action,
+            at=at,
+            entity_type=entity_type,
+            entity_id=record_id,
+            outcome="not_found",
+        )
+        raise
+    record_by(
+        session,
+        actor,
+        action=action,
+        at=at,
+        practice_id=found.practice_id,  # type: ignore[attr-defined]
+        entity_type=entity_type,
+        entity_id=record_id,
+    )
+    return found

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from domain.audit import record_by
 from domain.claim_drafts import ClaimDraft
 from domain.claim_entry import ClaimEntry, ServiceLineEntry, entry_problems
+from domain.claim_queries import diagnosis_codes, format_icd10, service_lines
 from domain.claim_submission import (
     CORRECTABLE,
     EntryRejected,
@@ -94,14 +95,9 @@ def _entry_of(session: Session, claim: Claim, frequency_code: FrequencyCode) -> 
     billing = session.get(Provider, claim.billing_provider_id)
     rendering = session.get(Provider, claim.rendering_provider_id)
     assert member is not None and billing is not None and rendering is not None
-    diagnoses = session.exec(
-        select(ClaimDiagnosis.icd10_code)
-        .where(ClaimDiagnosis.claim_id == claim.id)
-        .order_by(col(ClaimDiagnosis.sequence))
-    ).all()
-    lines = session.exec(
-        select(ClaimLine).where(ClaimLine.claim_id == claim.id).order_by(col(ClaimLine.line_number))
-    ).all()
+    assert claim.id is not None
+    diagnoses = diagnosis_codes(session, claim.id)
+    lines = service_lines(session, claim.id)
     if frequency_code == FrequencyCode.ORIGINAL:
         # Correcting the claim itself: a rejected replacement stays a replacement of its original.
         frequency_code = claim.frequency_code
@@ -117,7 +113,7 @@ def _entry_of(session: Session, claim: Claim, frequency_code: FrequencyCode) -> 
         place_of_service=claim.place_of_service,
         service_date_from=claim.service_date_from,
         service_date_to=claim.service_date_to,
-        diagnoses=tuple(_with_dot(code) for code in diagnoses),
+        diagnoses=tuple(format_icd10(code) for code in diagnoses),
         lines=tuple(
             ServiceLineEntry(
                 procedure_code=line.procedure_code,
@@ -135,12 +131,6 @@ def _entry_of(session: Session, claim: Claim, frequency_code: FrequencyCode) -> 
         frequency_code=frequency_code,
         original_claim_number=original_number,
     )
-
-
-def _with_dot(code: str) -> str:
-    """ICD-10-CM is stored without the dot (as the 837's HI segment carries it); people read
-    and type it with the dot after the third character."""
-    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
 
 
 def start_correction(

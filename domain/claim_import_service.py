@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
@@ -26,13 +26,23 @@ from sqlmodel import Session, col, select
 from domain.audit import record_by
 from domain.claim_entry import ClaimEntry, FieldProblem, entry_problems
 from domain.claim_imports import ClaimImport
-from domain.claim_submission import CORRECTABLE, RECEIVED_CODES, new_transaction_id
+from domain.claim_submission import (
+    MEMBER_NOT_MATCHED,
+    ResolvedEntry,
+    claim_numbers,
+    claim_values,
+    correction_note,
+    correction_problems,
+    diagnosis_rows,
+    line_rows,
+    new_transaction_id,
+    provider_problems,
+    received_event_values,
+)
 from domain.claims import (
-    TRANSITIONS,
     Claim,
     ClaimDiagnosis,
     ClaimLine,
-    ClaimStatus,
     ClaimStatusEvent,
     FrequencyCode,
 )
@@ -231,7 +241,7 @@ def _run_batch(
 ) -> tuple[ClaimImport, list[int]]:
     assert actor.practice_id is not None and row.id is not None
     rejections: list[Rejection] = []
-    ready: list[tuple[IncomingClaim, _Resolved]] = []
+    ready: list[tuple[ClaimEntry, ResolvedEntry]] = []
     checked: list[tuple[int, IncomingClaim]] = []
     for ordinal, incoming in enumerate(batch, start=start + 1):
         if incoming.problems:
@@ -244,12 +254,12 @@ def _run_batch(
         checked.append((ordinal, incoming))
     lookups = _Lookups.load(session, actor, [incoming for _, incoming in checked])
     for ordinal, incoming in checked:
-        resolved, problems = lookups.resolve(incoming)
+        entry, resolved, problems = lookups.resolve(incoming)
         if problems:
             rejections.append(_rejection(ordinal, incoming, _reason(incoming, problems)))
         else:
             assert resolved is not None
-            ready.append((incoming, resolved))
+            ready.append((entry, resolved))
     rejections.sort(key=lambda rejection: rejection.ordinal)  # in file order
     claim_ids = _store(session, actor.practice_id, row.id, ready, at)
     end = start + len(batch)
@@ -326,15 +336,6 @@ def _reason(incoming: IncomingClaim, problems: Sequence[FieldProblem]) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class _Resolved:
-    entry: ClaimEntry  # for a dependent, with the patient's own member ID
-    member: Member
-    billing: Provider
-    rendering: Provider
-    original: Claim | None
-
-
 @dataclass
 class _Lookups:
     """Members, the practice's providers and corrected claims of one batch, each found with one
@@ -385,57 +386,34 @@ class _Lookups:
             }
         return cls(members, families, providers, originals)
 
-    def resolve(self, incoming: IncomingClaim) -> tuple[_Resolved | None, list[FieldProblem]]:
+    def resolve(
+        self, incoming: IncomingClaim
+    ) -> tuple[ClaimEntry, ResolvedEntry | None, list[FieldProblem]]:
+        """The entry (for a dependent, with the patient's own member ID) and what it points
+        at, or the problems resolve_entry would name."""
         entry = incoming.entry
         problems: list[FieldProblem] = []
         member = self._member(incoming)
         if member is None:
-            problems.append(
-                FieldProblem(
-                    "member_id",
-                    "No member matches this member ID and date of birth. Check both against "
-                    "the member's ID card.",
-                )
-            )
+            problems.append(MEMBER_NOT_MATCHED)
         else:
             entry = replace(entry, member_id=member.member_id)
-        for name in ("billing_npi", "rendering_npi"):
-            npi = getattr(entry, name).strip()
-            if npi not in self.providers:
-                problems.append(
-                    FieldProblem(
-                        name, f"NPI {npi} is not a provider of your practice in the portal."
-                    )
-                )
+        problems += provider_problems(entry, self.providers)
         original = None
         if entry.frequency_code != FrequencyCode.ORIGINAL:
             number = entry.original_claim_number.strip()
             original = self.originals.get(number)
-            if original is None:
-                problems.append(
-                    FieldProblem("original_claim_number", f"No claim {number} was found.")
-                )
-            elif original.status not in CORRECTABLE:
-                problems.append(
-                    FieldProblem(
-                        "original_claim_number",
-                        f"Claim {number} is {original.status.label.lower()}: only a remitted "
-                        "claim can be replaced or voided.",
-                    )
-                )
+            problems += correction_problems(number, original)
         if problems:
-            return None, problems
+            return entry, None, problems
         assert member is not None
-        return (
-            _Resolved(
-                entry,
-                member,
-                self.providers[entry.billing_npi.strip()],
-                self.providers[entry.rendering_npi.strip()],
-                original,
-            ),
-            [],
+        resolved = ResolvedEntry(
+            member,
+            self.providers[entry.billing_npi.strip()],
+            self.providers[entry.rendering_npi.strip()],
+            original,
         )
+        return entry, resolved, []
 
     def _member(self, incoming: IncomingClaim) -> Member | None:
         entry = incoming.entry
@@ -459,96 +437,48 @@ def _store(
     session: Session,
     practice_id: int,
     import_id: int,
-    ready: Sequence[tuple[IncomingClaim, _Resolved]],
+    ready: Sequence[tuple[ClaimEntry, ResolvedEntry]],
     at: datetime,
 ) -> list[int]:
-    """Store the batch's accepted claims as submit_claim stores one (claim number, Received
-    with its 277 A1/20 event), as rows rather than ORM objects: one multi-row INSERT per table
-    and one UPDATE for the claim numbers. Building an object per row costs more than the
-    database does at 100,000 claims; test_claim_import checks the rows match submit_claim's."""
+    """Store the batch's accepted claims with the rows submit_claim writes for one (the row
+    builders of domain.claim_submission), as rows rather than ORM objects: one multi-row
+    INSERT per table and one UPDATE for the claim numbers. Building an object per row costs
+    more than the database does at 100,000 claims."""
     if not ready:
         return []
-    # The one transition an intake makes, checked once against the table rather than per claim.
-    assert ClaimStatus.RECEIVED in TRANSITIONS[ClaimStatus.DRAFT]
-    claim_rows = []
-    for _incoming, resolved in ready:
-        entry = resolved.entry
-        claim_rows.append(
-            {
-                "practice_id": practice_id,
-                "claim_number": f"new-{uuid.uuid4().hex[:16]}",  # replaced once the id is known
-                "patient_control_number": entry.patient_control_number.strip(),
-                "member_fk": resolved.member.id,
-                "billing_provider_id": resolved.billing.id,
-                "rendering_provider_id": resolved.rendering.id,
-                "location_id": resolved.billing.location_id,
-                "place_of_service": entry.place_of_service.strip(),
-                "frequency_code": entry.frequency_code,
-                "original_claim_id": resolved.original.id if resolved.original else None,
-                "service_date_from": entry.service_date_from,
-                "service_date_to": entry.service_date_to,
-                "status": ClaimStatus.RECEIVED,
-                "status_changed_at": at,
-                "submitted_at": at,
-                "transaction_id": new_transaction_id(at),
-                "total_charge": entry.total_charge,
-                "claim_import_id": import_id,
-            }
+    claim_rows = [
+        claim_values(
+            practice_id=practice_id,
+            entry=entry,
+            resolved=resolved,
+            at=at,
+            transaction_id=new_transaction_id(at),
+            claim_import_id=import_id,
         )
+        for entry, resolved in ready
+    ]
     returned = session.scalars(
         insert(Claim).returning(col(Claim.id), sort_by_parameter_order=True), claim_rows
     ).all()
     claim_ids = [claim_id for claim_id in returned if claim_id is not None]
     numbers = []
-    diagnoses: list[dict[str, object]] = []
-    lines: list[dict[str, object]] = []
-    events: list[dict[str, object]] = []
-    category_code, status_code = RECEIVED_CODES
-    for claim_id, row, (_incoming, resolved) in zip(claim_ids, claim_rows, ready, strict=True):
-        entry = resolved.entry
+    diagnoses: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for claim_id, row, (entry, resolved) in zip(claim_ids, claim_rows, ready, strict=True):
         numbers.append(
-            {
-                "id": claim_id,
-                "claim_number": f"{at:%y%j}{claim_id:08d}",  # the form submit_claim gives
-                "patient_control_number": row["patient_control_number"] or f"PCN{claim_id:09d}",
-            }
+            {"id": claim_id, **claim_numbers(claim_id, at, row["patient_control_number"])}
         )
-        diagnoses.extend(
-            {
-                "claim_id": claim_id,
-                "sequence": sequence,
-                "icd10_code": code.strip().upper().replace(".", ""),
-            }
-            for sequence, code in enumerate(entry.diagnoses, start=1)
-        )
-        lines.extend(
-            {
-                "claim_id": claim_id,
-                "line_number": number,
-                "procedure_code": line.procedure_code.strip().upper(),
-                "modifiers": ",".join(m.strip().upper() for m in line.modifiers),
-                "units": line.units,
-                "charge_amount": line.charge,
-                "diagnosis_pointers": ",".join(str(p) for p in line.diagnosis_pointers),
-                "service_date": line.service_date or entry.service_date_from,
-            }
-            for number, line in enumerate(entry.lines, start=1)
-        )
-        note = ""
-        if resolved.original is not None:
-            verb = "Replaces" if entry.frequency_code == FrequencyCode.REPLACEMENT else "Voids"
-            note = f"{verb} claim {resolved.original.claim_number}"
+        diagnoses += diagnosis_rows(claim_id, entry)
+        lines += line_rows(claim_id, entry)
         events.append(
-            {
-                "claim_id": claim_id,
-                "status": ClaimStatus.RECEIVED,
-                "category_code": category_code,
-                "status_code": status_code,
-                "occurred_at": at,
-                "source": SOURCE,
-                "transaction_id": row["transaction_id"],
-                "note": note,
-            }
+            received_event_values(
+                claim_id,
+                at,
+                SOURCE,
+                row["transaction_id"],
+                note=correction_note(entry, resolved.original),
+            )
         )
     session.execute(update(Claim), numbers)  # bulk UPDATE by primary key
     session.execute(insert(ClaimDiagnosis), diagnoses)

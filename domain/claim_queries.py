@@ -36,7 +36,7 @@ from domain.plan_wide_counts import PLAN_WIDE_COUNTS
 from domain.plans import BenefitPlan
 from domain.practices import Location, Practice, Provider
 from domain.roles import Area
-from domain.scope import Actor, NotFound, get_scoped, scoped, within_scope
+from domain.scope import Actor, NotFound, scoped, within_scope
 
 MAX_PAGE_SIZE = 100
 
@@ -501,31 +501,21 @@ def read_claim(
 ) -> ClaimDetail | None:
     """The claim with its lines, EOB adjustments and timeline, or None if the caller has no such
     claim. Both outcomes are audited: a read is a look at PHI, a miss may be someone probing ids."""
+    claim = _claim_looked_at(session, actor, claim_id, action="read", at=at)
+    return _detail(session, claim) if claim is not None else None
+
+
+def _claim_looked_at(
+    session: Session, actor: Actor, claim_id: int, *, action: str, at: datetime
+) -> Claim | None:
+    """The claim within the caller's scope, or None; the look is audited either way."""
     actor.require(Area.CLAIMS)
     try:
-        claim = get_scoped(session, Claim, claim_id, actor)
-    except NotFound:
-        audit.record_by(
-            session,
-            actor,
-            action="read",
-            at=at,
-            entity_type="claim",
-            entity_id=claim_id,
-            outcome="not_found",
+        return audit.get_scoped_audited(
+            session, Claim, claim_id, actor, action=action, entity_type="claim", at=at
         )
+    except NotFound:
         return None
-    assert claim.id is not None
-    audit.record_by(
-        session,
-        actor,
-        action="read",
-        at=at,
-        practice_id=claim.practice_id,  # an examiner's read is filed under the claim's practice
-        entity_type="claim",
-        entity_id=claim.id,
-    )
-    return _detail(session, claim)
 
 
 @dataclass(frozen=True)
@@ -548,30 +538,9 @@ def read_claim_eob(
 ) -> ClaimEob | None:
     """The claim as an EOB, or None when the caller has no such claim. The export is a PHI read
     of its own kind (it leaves the portal as a file), audited as such, hits and misses alike."""
-    actor.require(Area.CLAIMS)
-    try:
-        claim = get_scoped(session, Claim, claim_id, actor)
-    except NotFound:
-        audit.record_by(
-            session,
-            actor,
-            action=EOB_EXPORT,
-            at=at,
-            entity_type="claim",
-            entity_id=claim_id,
-            outcome="not_found",
-        )
+    claim = _claim_looked_at(session, actor, claim_id, action=EOB_EXPORT, at=at)
+    if claim is None:
         return None
-    assert claim.id is not None
-    audit.record_by(
-        session,
-        actor,
-        action=EOB_EXPORT,
-        at=at,
-        practice_id=claim.practice_id,
-        entity_type="claim",
-        entity_id=claim.id,
-    )
     practice = session.get(Practice, claim.practice_id)
     member = session.get(Member, claim.member_fk)
     assert practice and member, "claim references are enforced by FKs"
@@ -600,6 +569,28 @@ def _address(line: str, city: str, state: str, postal_code: str) -> list[str]:
     return [part for part in (line, last) if part]
 
 
+def diagnosis_codes(session: Session, claim_id: int) -> list[str]:
+    """A claim's ICD-10-CM codes as stored (no dot), principal first."""
+    return list(
+        session.exec(
+            select(ClaimDiagnosis.icd10_code)
+            .where(ClaimDiagnosis.claim_id == claim_id)
+            .order_by(col(ClaimDiagnosis.sequence))
+        ).all()
+    )
+
+
+def service_lines(session: Session, claim_id: int) -> list[ClaimLine]:
+    """A claim's service lines in line-number order."""
+    return list(
+        session.exec(
+            select(ClaimLine)
+            .where(ClaimLine.claim_id == claim_id)
+            .order_by(col(ClaimLine.line_number))
+        ).all()
+    )
+
+
 def _detail(session: Session, claim: Claim) -> ClaimDetail:
     assert claim.id is not None
     member = session.get(Member, claim.member_fk)
@@ -612,14 +603,8 @@ def _detail(session: Session, claim: Claim) -> ClaimDetail:
     plan = session.get(BenefitPlan, coverage.plan_id) if coverage else None
     remittance = session.get(Remittance, claim.remittance_id) if claim.remittance_id else None
 
-    diagnoses = session.exec(
-        select(ClaimDiagnosis.icd10_code)
-        .where(ClaimDiagnosis.claim_id == claim.id)
-        .order_by(col(ClaimDiagnosis.sequence))
-    ).all()
-    lines = session.exec(
-        select(ClaimLine).where(ClaimLine.claim_id == claim.id).order_by(col(ClaimLine.line_number))
-    ).all()
+    diagnoses = diagnosis_codes(session, claim.id)
+    lines = service_lines(session, claim.id)
     line_ids = [line.id for line in lines]
     adjustments_by_line: dict[int, list[Adjustment]] = {}
     if line_ids:

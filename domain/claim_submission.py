@@ -8,8 +8,10 @@ rules for what the portal takes are in one place. The caller's unit of work comm
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -17,12 +19,14 @@ from sqlmodel import Session, col, select
 from domain.audit import record_by
 from domain.claim_entry import ClaimEntry, FieldProblem, entry_problems
 from domain.claims import (
+    TRANSITIONS,
     Claim,
     ClaimDiagnosis,
     ClaimLine,
     ClaimStatus,
     ClaimStatusEvent,
     FrequencyCode,
+    InvalidTransition,
 )
 from domain.members import Member
 from domain.practices import Provider
@@ -83,8 +87,9 @@ def submit_claim(
         raise EntryRejected(problems)
     resolved = resolve_entry(session, actor=actor, entry=entry)
     transaction_id = transaction_id or new_transaction_id(at)
-    claim = _store(session, actor.practice_id, entry, resolved, at, source, transaction_id)
-    claim.claim_import_id = claim_import_id
+    claim = _store(
+        session, actor.practice_id, entry, resolved, at, source, transaction_id, claim_import_id
+    )
     assert claim.id is not None
     if audit:
         record_by(
@@ -120,14 +125,7 @@ def resolve_entry(session: Session, *, actor: Actor, entry: ClaimEntry) -> Resol
         )
     ).first()
     if member is None:
-        # One message for both misses, so the form cannot be used to probe member IDs.
-        problems.append(
-            FieldProblem(
-                "member_id",
-                "No member matches this member ID and date of birth. Check both against the "
-                "member's ID card.",
-            )
-        )
+        problems.append(MEMBER_NOT_MATCHED)
     providers = {
         provider.npi: provider
         for provider in session.exec(
@@ -136,13 +134,12 @@ def resolve_entry(session: Session, *, actor: Actor, entry: ClaimEntry) -> Resol
             )
         ).all()
     }
-    for name in ("billing_npi", "rendering_npi"):
-        npi = getattr(entry, name).strip()
-        if npi not in providers:
-            problems.append(
-                FieldProblem(name, f"NPI {npi} is not a provider of your practice in the portal.")
-            )
-    original = _original(session, actor, entry, problems)
+    problems += provider_problems(entry, providers)
+    original = None
+    if entry.frequency_code != FrequencyCode.ORIGINAL:
+        number = entry.original_claim_number.strip()
+        original = session.exec(scoped(Claim, actor).where(Claim.claim_number == number)).first()
+        problems += correction_problems(number, original)
     if problems:
         raise EntryRejected(problems)
     assert member is not None
@@ -154,25 +151,35 @@ def resolve_entry(session: Session, *, actor: Actor, entry: ClaimEntry) -> Resol
     )
 
 
-def _original(
-    session: Session, actor: Actor, entry: ClaimEntry, problems: list[FieldProblem]
-) -> Claim | None:
-    if entry.frequency_code == FrequencyCode.ORIGINAL:
-        return None
-    number = entry.original_claim_number.strip()
-    original = session.exec(scoped(Claim, actor).where(Claim.claim_number == number)).first()
+# One message for both misses, so the form cannot be used to probe member IDs.
+MEMBER_NOT_MATCHED = FieldProblem(
+    "member_id",
+    "No member matches this member ID and date of birth. Check both against the member's ID card.",
+)
+
+
+def provider_problems(entry: ClaimEntry, providers: Mapping[str, Provider]) -> list[FieldProblem]:
+    """The billing and rendering NPIs that are not among the practice's providers."""
+    return [
+        FieldProblem(name, f"NPI {npi} is not a provider of your practice in the portal.")
+        for name in ("billing_npi", "rendering_npi")
+        if (npi := getattr(entry, name).strip()) not in providers
+    ]
+
+
+def correction_problems(number: str, original: Claim | None) -> list[FieldProblem]:
+    """Why a replacement or void cannot correct the claim with that number, if it cannot."""
     if original is None:
-        problems.append(FieldProblem("original_claim_number", f"No claim {number} was found."))
-        return None
+        return [FieldProblem("original_claim_number", f"No claim {number} was found.")]
     if original.status not in CORRECTABLE:
-        problems.append(
+        return [
             FieldProblem(
                 "original_claim_number",
                 f"Claim {number} is {original.status.label.lower()}: only a remitted claim can "
                 "be replaced or voided.",
             )
-        )
-    return original
+        ]
+    return []
 
 
 def _store(
@@ -183,7 +190,48 @@ def _store(
     at: datetime,
     source: str,
     transaction_id: str,
+    claim_import_id: int | None,
 ) -> Claim:
+    claim = Claim(
+        **claim_values(
+            practice_id=practice_id,
+            entry=entry,
+            resolved=resolved,
+            at=at,
+            transaction_id=transaction_id,
+            claim_import_id=claim_import_id,
+        )
+    )
+    session.add(claim)
+    session.flush()
+    assert claim.id is not None
+    numbers = claim_numbers(claim.id, at, claim.patient_control_number)
+    claim.claim_number = numbers["claim_number"]
+    claim.patient_control_number = numbers["patient_control_number"]
+    add_diagnoses_and_lines(session, claim.id, entry)
+    session.add(
+        received_event(
+            claim.id, at, source, transaction_id, note=correction_note(entry, resolved.original)
+        )
+    )
+    return claim
+
+
+# --- The rows an intake writes, here once for submit_claim (ORM objects) and bulk imports
+# (multi-row INSERTs in domain.claim_import_service), so a storing rule changes in one place.
+
+
+def claim_values(
+    *,
+    practice_id: int,
+    entry: ClaimEntry,
+    resolved: ResolvedEntry,
+    at: datetime,
+    transaction_id: str,
+    claim_import_id: int | None = None,
+) -> dict[str, Any]:
+    """The claim row of a checked entry, Received; its claim number is a unique placeholder
+    until the id is known (claim_numbers gives the real one, in the same transaction)."""
     assert entry.service_date_from is not None and entry.service_date_to is not None
     member, billing, rendering = (
         resolved.member,
@@ -191,90 +239,114 @@ def _store(
         resolved.rendering_provider,
     )
     assert member.id is not None and billing.id is not None and rendering.id is not None
-    claim = Claim(
-        practice_id=practice_id,
-        # Unique placeholder until the id is known; replaced below in the same transaction.
-        claim_number=f"new-{uuid.uuid4().hex[:16]}",
-        patient_control_number=entry.patient_control_number.strip(),
-        member_fk=member.id,
-        billing_provider_id=billing.id,
-        rendering_provider_id=rendering.id,
-        location_id=billing.location_id,
-        place_of_service=entry.place_of_service.strip(),
-        frequency_code=entry.frequency_code,
-        original_claim_id=resolved.original.id if resolved.original else None,
-        service_date_from=entry.service_date_from,
-        service_date_to=entry.service_date_to,
-        status_changed_at=at,
-        total_charge=entry.total_charge,
-    )
-    claim.transition(ClaimStatus.RECEIVED, at=at)
-    claim.submitted_at = at
-    claim.transaction_id = transaction_id
-    session.add(claim)
-    session.flush()
-    assert claim.id is not None
-    # The seed's form: year and day of year received, then the claim's id.
-    claim.claim_number = f"{at:%y%j}{claim.id:08d}"
-    if not claim.patient_control_number:
-        claim.patient_control_number = f"PCN{claim.id:09d}"
-    add_diagnoses_and_lines(session, claim.id, entry)
-    session.add(
-        received_event(claim.id, at, source, transaction_id, note=_frequency_note(entry, resolved))
-    )
-    return claim
+    # Intake is the table's Draft -> Received step, written as a row rather than through
+    # Claim.transition: check the step against the table all the same.
+    if ClaimStatus.RECEIVED not in TRANSITIONS[ClaimStatus.DRAFT]:
+        raise InvalidTransition(ClaimStatus.DRAFT, ClaimStatus.RECEIVED)
+    return {
+        "practice_id": practice_id,
+        "claim_number": f"new-{uuid.uuid4().hex[:16]}",
+        "patient_control_number": entry.patient_control_number.strip(),
+        "member_fk": member.id,
+        "billing_provider_id": billing.id,
+        "rendering_provider_id": rendering.id,
+        "location_id": billing.location_id,
+        "place_of_service": entry.place_of_service.strip(),
+        "frequency_code": entry.frequency_code,
+        "original_claim_id": resolved.original.id if resolved.original else None,
+        "service_date_from": entry.service_date_from,
+        "service_date_to": entry.service_date_to,
+        "status": ClaimStatus.RECEIVED,
+        "status_changed_at": at,
+        "submitted_at": at,
+        "transaction_id": transaction_id,
+        "total_charge": entry.total_charge,
+        "claim_import_id": claim_import_id,
+    }
+
+
+def claim_number(claim_id: int, at: datetime) -> str:
+    """The seed's form: year and day of year received, then the claim's id."""
+    return f"{at:%y%j}{claim_id:08d}"
+
+
+def claim_numbers(claim_id: int, at: datetime, patient_control_number: str) -> dict[str, str]:
+    """The stored claim's number, and an account number of its own when the entry gave none."""
+    return {
+        "claim_number": claim_number(claim_id, at),
+        "patient_control_number": patient_control_number or f"PCN{claim_id:09d}",
+    }
+
+
+def diagnosis_rows(claim_id: int, entry: ClaimEntry) -> list[dict[str, Any]]:
+    """An entry's diagnoses in order (1 = principal), ICD-10-CM without the dot."""
+    return [
+        {
+            "claim_id": claim_id,
+            "sequence": sequence,
+            "icd10_code": code.strip().upper().replace(".", ""),
+        }
+        for sequence, code in enumerate(entry.diagnoses, start=1)
+    ]
+
+
+def line_rows(claim_id: int, entry: ClaimEntry) -> list[dict[str, Any]]:
+    """An entry's service lines; a line without its own date takes the claim's first date."""
+    assert entry.service_date_from is not None
+    return [
+        {
+            "claim_id": claim_id,
+            "line_number": number,
+            "procedure_code": line.procedure_code.strip().upper(),
+            "modifiers": ",".join(m.strip().upper() for m in line.modifiers),
+            "units": line.units,
+            "charge_amount": line.charge,
+            "diagnosis_pointers": ",".join(str(p) for p in line.diagnosis_pointers),
+            "service_date": line.service_date or entry.service_date_from,
+        }
+        for number, line in enumerate(entry.lines, start=1)
+    ]
+
+
+def received_event_values(
+    claim_id: int, at: datetime, source: str, transaction_id: str, *, note: str = ""
+) -> dict[str, Any]:
+    """The timeline's Received step, with the 277CA acknowledgement codes."""
+    category_code, status_code = RECEIVED_CODES
+    return {
+        "claim_id": claim_id,
+        "status": ClaimStatus.RECEIVED,
+        "category_code": category_code,
+        "status_code": status_code,
+        "occurred_at": at,
+        "source": source[:30],
+        "transaction_id": transaction_id,
+        "note": note,
+    }
+
+
+def correction_note(entry: ClaimEntry, original: Claim | None) -> str:
+    """The Received event's note of a replacement or void: which claim it corrects."""
+    if original is None:
+        return ""
+    verb = "Replaces" if entry.frequency_code == FrequencyCode.REPLACEMENT else "Voids"
+    return f"{verb} claim {original.claim_number}"
 
 
 def add_diagnoses_and_lines(session: Session, claim_id: int, entry: ClaimEntry) -> None:
-    """Write an entry's diagnoses (ICD-10-CM without the dot) and service lines under a claim;
-    a corrected claim (domain.claim_corrections) rewrites them the same way."""
-    assert entry.service_date_from is not None
-    for sequence, code in enumerate(entry.diagnoses, start=1):
-        session.add(
-            ClaimDiagnosis(
-                claim_id=claim_id,
-                sequence=sequence,
-                icd10_code=code.strip().upper().replace(".", ""),
-            )
-        )
-    for number, line in enumerate(entry.lines, start=1):
-        assert line.charge is not None and line.units is not None
-        session.add(
-            ClaimLine(
-                claim_id=claim_id,
-                line_number=number,
-                procedure_code=line.procedure_code.strip().upper(),
-                modifiers=",".join(m.strip().upper() for m in line.modifiers),
-                units=line.units,
-                charge_amount=line.charge,
-                diagnosis_pointers=",".join(str(p) for p in line.diagnosis_pointers),
-                service_date=line.service_date or entry.service_date_from,
-            )
-        )
+    """Write an entry's diagnoses and service lines under a claim; a corrected claim
+    (domain.claim_corrections) rewrites them the same way."""
+    assert all(line.charge is not None and line.units is not None for line in entry.lines)
+    session.add_all([ClaimDiagnosis(**row) for row in diagnosis_rows(claim_id, entry)])
+    session.add_all([ClaimLine(**row) for row in line_rows(claim_id, entry)])
 
 
 def received_event(
     claim_id: int, at: datetime, source: str, transaction_id: str, *, note: str = ""
 ) -> ClaimStatusEvent:
-    """The timeline's Received step, with the 277CA acknowledgement codes."""
-    category_code, status_code = RECEIVED_CODES
     return ClaimStatusEvent(
-        claim_id=claim_id,
-        status=ClaimStatus.RECEIVED,
-        category_code=category_code,
-        status_code=status_code,
-        occurred_at=at,
-        source=source[:30],
-        transaction_id=transaction_id,
-        note=note,
+        **received_event_values(claim_id, at, source, transaction_id, note=note)
     )
-
-
-def _frequency_note(entry: ClaimEntry, resolved: ResolvedEntry) -> str:
-    if resolved.original is None:
-        return ""
-    verb = "Replaces" if entry.frequency_code == FrequencyCode.REPLACEMENT else "Voids"
-    return f"{verb} claim {resolved.original.claim_number}"
 
 
 def submitted_today(session: Session, *, actor: Actor, since: datetime) -> int:

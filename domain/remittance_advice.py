@@ -31,7 +31,7 @@ from domain.members import Coverage, Member
 from domain.plans import BenefitPlan
 from domain.practices import Practice, Provider
 from domain.roles import Area
-from domain.scope import Actor, NotFound, get_scoped, within_scope
+from domain.scope import Actor, within_scope
 
 ZERO = Decimal("0.00")
 
@@ -458,27 +458,8 @@ def remittance_advice(
 def _advice_in_scope(
     session: Session, actor: Actor, remittance_id: int, at: datetime, *, action: str
 ) -> RemittanceAdvice:
-    try:
-        remittance = get_scoped(session, Remittance, remittance_id, actor)
-    except NotFound:
-        audit.record_by(
-            session,
-            actor,
-            action=action,
-            at=at,
-            entity_type="remittance",
-            entity_id=remittance_id,
-            outcome="not_found",
-        )
-        raise
-    audit.record_by(
-        session,
-        actor,
-        action=action,
-        at=at,
-        practice_id=remittance.practice_id,
-        entity_type="remittance",
-        entity_id=remittance_id,
+    remittance = audit.get_scoped_audited(
+        session, Remittance, remittance_id, actor, action=action, entity_type="remittance", at=at
     )
     return _advices(session, [remittance])[0]
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableBordersLayout
+from fpdf import FPDF
 
 from domain.codes import ServiceCategory
 from domain.eligibility import CoverageAnswer, EligibilityAnswer, MetAndRemaining
@@ -13,16 +10,10 @@ from domain.eligibility_service import StoredCheck
 from interop.eligibility_csv import explanation, status_label
 from ui.eligibility_answer import ORDER_LABELS
 from ui.format import date_range, day, moment, money
+from ui.pdf import INK, MUTED, Document, masthead, plain, rule, table
 
-INK = (31, 41, 55)
-MUTED = (75, 85, 99)
-PRIMARY = (27, 79, 114)
 TONES = {"Active": (21, 128, 61), "Not yet effective": (180, 83, 9), "No match": (75, 85, 99)}
 RED = (185, 28, 28)
-HEADINGS = FontFace(emphasis="BOLD", color=MUTED, fill_color=(241, 245, 249))
-# Core fonts are single-byte: the few typographic characters the portal writes get plain
-# equivalents, anything else outside cp1252 becomes '?' rather than failing the download.
-_PLAIN = str.maketrans({"\N{EN DASH}": "-", "\N{EM DASH}": "-", "\N{MIDDLE DOT}": "-"})
 SOURCES = {"portal": "the portal", "batch": "a schedule upload", "x12": "an X12 270"}
 NOTICE = (
     "Eligibility and benefits as of the time computed, from the plan's records. This is not a "
@@ -31,31 +22,13 @@ NOTICE = (
 )
 
 
-def _text(value: str) -> str:
-    return value.translate(_PLAIN).encode("cp1252", "replace").decode("cp1252")
-
-
-class _Document(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="Letter")
-        self.core_fonts_encoding = "cp1252"
-        self.footer_text = footer_text
-        self.set_margins(16, 16, 16)
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_title("Eligibility and benefits")
-        self.set_creator("Portico")
-
-    def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font("helvetica", size=7.5)
-        self.set_text_color(*MUTED)
-        self.cell(0, 4, _text(self.footer_text), align="L")
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
-
-
 def render_check_pdf(stored: StoredCheck, *, practice_name: str, practice_id: int) -> bytes:
     answer = stored.answer
-    pdf = _Document(f"Transaction {answer.transaction_id}  -  {practice_name}")
+    pdf = Document(
+        title="Eligibility and benefits",
+        footer_text=f"Transaction {answer.transaction_id}  -  {practice_name}",
+        margin=16,
+    )
     pdf.add_page()
     _title(pdf, stored, practice_name)
     _status(pdf, answer, practice_id)
@@ -67,17 +40,12 @@ def render_check_pdf(stored: StoredCheck, *, practice_name: str, practice_id: in
     pdf.ln(4)
     pdf.set_font("helvetica", size=8)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(0, 4, _text(NOTICE))
+    pdf.multi_cell(0, 4, plain(NOTICE))
     return bytes(pdf.output())
 
 
 def _title(pdf: FPDF, stored: StoredCheck, practice_name: str) -> None:
-    pdf.set_text_color(*PRIMARY)
-    pdf.set_font("helvetica", "B", 10)
-    pdf.cell(0, 5, "Portico", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
-    pdf.set_font("helvetica", "B", 17)
-    pdf.cell(0, 9, "Eligibility and benefits", new_x="LMARGIN", new_y="NEXT")
+    masthead(pdf, "Eligibility and benefits")
     pdf.set_font("helvetica", size=9)
     pdf.set_text_color(*MUTED)
     answer = stored.answer
@@ -87,11 +55,9 @@ def _title(pdf: FPDF, stored: StoredCheck, practice_name: str) -> None:
         f"Computed {moment(answer.computed_at)}  -  transaction {answer.transaction_id}",
     )
     for line in lines:
-        pdf.cell(0, 4.5, _text(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 4.5, plain(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_draw_color(221, 227, 234)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-    pdf.ln(4)
+    rule(pdf, space_after=4)
 
 
 def _status(pdf: FPDF, answer: EligibilityAnswer, practice_id: int) -> None:
@@ -109,14 +75,14 @@ def _status(pdf: FPDF, answer: EligibilityAnswer, practice_id: int) -> None:
     )
     pdf.set_text_color(*INK)
     pdf.set_font("helvetica", size=10)
-    pdf.cell(0, 5.5, _text(explanation(answer)), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5.5, plain(explanation(answer)), new_x="LMARGIN", new_y="NEXT")
     member = answer.member
     assert member is not None
     pdf.set_font("helvetica", "B", 10.5)
     pdf.cell(
         0,
         6,
-        _text(
+        plain(
             f"{member.first_name} {member.last_name}   Member ID {member.member_id}   "
             f"DOB {day(member.date_of_birth)}"
         ),
@@ -131,56 +97,26 @@ def _status(pdf: FPDF, answer: EligibilityAnswer, practice_id: int) -> None:
     if flags:
         pdf.set_text_color(154, 52, 18)
         pdf.set_font("helvetica", "B", 9.5)
-        pdf.cell(0, 5.5, _text("Attention: " + "; ".join(flags)), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5.5, plain("Attention: " + "; ".join(flags)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 
 def _muted_line(pdf: FPDF, text: str) -> None:
     pdf.set_text_color(*MUTED)
     pdf.set_font("helvetica", size=9.5)
-    pdf.multi_cell(0, 5, _text(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, plain(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _heading(pdf: FPDF, text: str, *, size: float = 12) -> None:
     pdf.ln(3)
     pdf.set_text_color(*INK)
     pdf.set_font("helvetica", "B", size)
-    pdf.cell(0, 7, _text(text), new_x="LMARGIN", new_y="NEXT")
-
-
-def _table(
-    pdf: FPDF,
-    headings: Sequence[str] | None,
-    rows: Sequence[Sequence[str]],
-    *,
-    widths: Sequence[float],
-    align: Sequence[str],
-) -> None:
-    pdf.set_font("helvetica", size=8.5)
-    pdf.set_text_color(*INK)
-    with pdf.table(
-        col_widths=tuple(widths),
-        text_align=tuple(align),
-        headings_style=HEADINGS,
-        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-        line_height=4.4,
-        padding=(0.8, 1.5),
-        first_row_as_headings=headings is not None,
-    ) as table:
-        if headings is not None:
-            heading = table.row()
-            for text in headings:
-                heading.cell(_text(text))
-        for values in rows:
-            row = table.row()
-            for text in values:
-                row.cell(_text(text))
-    pdf.ln(1)
+    pdf.cell(0, 7, plain(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _procedures(pdf: FPDF, answer: EligibilityAnswer) -> None:
     _heading(pdf, "Procedure lookup")
-    _table(
+    table(
         pdf,
         ("Code", "Description", "Covered", "Prior authorization", "Visit limit"),
         [
@@ -195,6 +131,7 @@ def _procedures(pdf: FPDF, answer: EligibilityAnswer) -> None:
         ],
         widths=(14, 60, 16, 28, 20),
         align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT"),
+        space_after=1,
     )
 
 
@@ -219,11 +156,11 @@ def _coverage(pdf: FPDF, coverage: CoverageAnswer) -> None:
             date_range(coverage.plan_year_start, coverage.plan_year_end),
         ),
     )
-    _table(pdf, None, facts, widths=(24, 46, 22, 36), align=("LEFT",) * 4)
+    table(pdf, None, facts, widths=(24, 46, 22, 36), align=("LEFT",) * 4, space_after=1)
     if not coverage.is_active:
         return
     amounts = coverage.accumulators
-    _table(
+    table(
         pdf,
         ("Accumulator (plan year)", "Limit", "Met", "Remaining"),
         [
@@ -234,6 +171,7 @@ def _coverage(pdf: FPDF, coverage: CoverageAnswer) -> None:
         ],
         widths=(55, 28, 28, 28),
         align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        space_after=1,
     )
     order = list(ServiceCategory)
     rows = []
@@ -256,12 +194,13 @@ def _coverage(pdf: FPDF, coverage: CoverageAnswer) -> None:
                 "Required" if benefit.prior_auth_required else "No",
             )
         )
-    _table(
+    table(
         pdf,
         ("Service", "Copay", "Coinsurance", "Deductible", "Visits this plan year", "Prior auth"),
         rows,
         widths=(34, 16, 20, 18, 40, 18),
         align=("LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT", "LEFT"),
+        space_after=1,
     )
 
 

@@ -8,31 +8,25 @@ from datetime import datetime
 from decimal import Decimal
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout
 from nicegui import app, run
 
-from domain.access import open_area
+from domain.access import PageAccess
 from domain.claim_queries import ClaimEob, LineDetail, read_claim_eob
 from domain.claims import ClaimStatus
 from domain.roles import Area
-from ui import clock, session
+from domain.scope import NotFound
+from ui import clock
 from ui.data import call
+from ui.downloads import Download, file_download, record_id
 from ui.format import date_range, day, moment, money
-from ui.frame import NOT_AUTHORIZED
+from ui.pdf import HEADINGS, INK, MUTED, Document, masthead, plain, rule, table
 
 CLAIM_NOT_FOUND = "Claim not found"
-INK = (31, 41, 55)
-MUTED = (75, 85, 99)
-PRIMARY = (27, 79, 114)
-RULE = (221, 227, 234)
-HEADINGS = FontFace(emphasis="BOLD", color=MUTED, fill_color=(241, 245, 249))
 TOTALS = FontFace(emphasis="BOLD", color=INK, fill_color=(248, 250, 252))
 ADJUSTMENT = FontFace(color=MUTED, size_pt=7.5)
-# Core fonts are single-byte: the few typographic characters the portal writes get plain
-# equivalents, anything else outside cp1252 becomes '?' rather than failing the download.
-_PLAIN = str.maketrans({"\N{EN DASH}": "-", "\N{EM DASH}": "-", "\N{MIDDLE DOT}": "-"})
 LINE_HEADINGS = (
     "Date",
     "Code",
@@ -63,62 +57,31 @@ def register() -> None:
 
 
 async def claim_eob_pdf(claim_id: str, request: Request) -> Response:
-    """The same checks as the page frame, by hand: a session, a role that opens claims, and the
-    claim within the caller's scope. Another practice's claim, a missing one and a malformed id
-    all get the same 404."""
-    user_id = session.signed_in_user_id()
-    if user_id is None:
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    access = await call(
-        open_area,
-        user_id=user_id,
-        area=Area.CLAIMS,
-        path=request.url.path,
-        at=clock.now(),
-        source_ip=request.client.host if request.client else "",
+    """For the claim's own practice (or plan staff), like the claim page: another practice's
+    claim, a missing one and a malformed id all get the same 404."""
+
+    async def eob_file(access: PageAccess) -> Download:
+        wanted = record_id(claim_id)
+        eob = await call(read_claim_eob, actor=access.actor, claim_id=wanted, at=clock.now())
+        if eob is None:
+            raise NotFound(claim_id)
+        pdf = await run.io_bound(render_eob_pdf, eob, generated_at=clock.now())
+        return Download(pdf, "application/pdf", f"eob-{eob.claim.claim_number}.pdf")
+
+    return await file_download(
+        request, area=Area.CLAIMS, not_found=CLAIM_NOT_FOUND, produce=eob_file
     )
-    if access is None:
-        session.end()
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    headers = {"Cache-Control": "no-store"}  # PHI: never kept by the browser or a proxy
-    if not access.allowed:
-        return PlainTextResponse(NOT_AUTHORIZED, status_code=403, headers=headers)
-    eob = None
-    if claim_id.isdigit() and len(claim_id) < 19:
-        eob = await call(read_claim_eob, actor=access.actor, claim_id=int(claim_id), at=clock.now())
-    if eob is None:
-        return PlainTextResponse(CLAIM_NOT_FOUND, status_code=404, headers=headers)
-    pdf = await run.io_bound(render_eob_pdf, eob, generated_at=clock.now())
-    headers["Content-Disposition"] = f'attachment; filename="eob-{eob.claim.claim_number}.pdf"'
-    return Response(pdf, media_type="application/pdf", headers=headers)
-
-
-def _text(value: str) -> str:
-    return value.translate(_PLAIN).encode("cp1252", "replace").decode("cp1252")
-
-
-class _Document(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="Letter")
-        self.core_fonts_encoding = "cp1252"
-        self.footer_text = footer_text
-        self.set_margins(14, 14, 14)
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_title("Explanation of benefits")
-        self.set_creator("Portico")
-
-    def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font("helvetica", size=7.5)
-        self.set_text_color(*MUTED)
-        self.cell(0, 4, _text(self.footer_text), align="L")
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
 def render_eob_pdf(eob: ClaimEob, *, generated_at: datetime) -> bytes:
     claim = eob.claim
-    pdf = _Document(
-        f"Generated {moment(generated_at)}  -  claim {claim.claim_number}  -  {claim.practice_name}"
+    pdf = Document(
+        title="Explanation of benefits",
+        footer_text=(
+            f"Generated {moment(generated_at)}  -  claim {claim.claim_number}  -  "
+            f"{claim.practice_name}"
+        ),
+        margin=14,
     )
     pdf.add_page()
     _title(pdf, eob)
@@ -129,34 +92,23 @@ def render_eob_pdf(eob: ClaimEob, *, generated_at: datetime) -> bytes:
     pdf.ln(3)
     pdf.set_font("helvetica", size=7.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(0, 3.8, _text(NOTICE))
+    pdf.multi_cell(0, 3.8, plain(NOTICE))
     return bytes(pdf.output())
 
 
 def _title(pdf: FPDF, eob: ClaimEob) -> None:
-    pdf.set_text_color(*PRIMARY)
-    pdf.set_font("helvetica", "B", 10)
-    pdf.cell(0, 5, "Portico", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
-    pdf.set_font("helvetica", "B", 17)
-    pdf.cell(0, 9, "Explanation of benefits", new_x="LMARGIN", new_y="NEXT")
+    masthead(pdf, "Explanation of benefits")
     pdf.set_font("helvetica", size=9.5)
     pdf.set_text_color(*MUTED)
     pdf.cell(
         0,
         5,
-        _text(f"Claim {eob.claim.claim_number}  -  {eob.claim.standing.label}"),
+        plain(f"Claim {eob.claim.claim_number}  -  {eob.claim.standing.label}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(2)
-    _rule(pdf)
-
-
-def _rule(pdf: FPDF) -> None:
-    pdf.set_draw_color(*RULE)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-    pdf.ln(3)
+    rule(pdf)
 
 
 def _parties(pdf: FPDF, eob: ClaimEob) -> None:
@@ -188,9 +140,9 @@ def _parties(pdf: FPDF, eob: ClaimEob) -> None:
         for number, text in enumerate(lines):
             pdf.set_font("helvetica", "B" if number == 0 else "", 10 if number == 0 else 9)
             pdf.set_text_color(*INK)
-            pdf.cell(half - 4, 4.6, _text(text), new_x="LEFT", new_y="NEXT")
+            pdf.cell(half - 4, 4.6, plain(text), new_x="LEFT", new_y="NEXT")
     pdf.set_y(top + 4 + 4.6 * max(len(practice), len(patient)) + 2)
-    _rule(pdf)
+    rule(pdf)
 
 
 def _claim_facts(pdf: FPDF, eob: ClaimEob) -> None:
@@ -220,39 +172,7 @@ def _claim_facts(pdf: FPDF, eob: ClaimEob) -> None:
         ),
         ("Status", claim.standing.label, "Payment", payment),
     )
-    _table(pdf, None, facts, widths=(26, 66, 24, 50), align=("LEFT",) * 4, label_columns=(0, 2))
-
-
-def _table(
-    pdf: FPDF,
-    headings: Sequence[str] | None,
-    rows: Sequence[Sequence[str]],
-    *,
-    widths: Sequence[float],
-    align: Sequence[str],
-    label_columns: Sequence[int] = (),
-) -> None:
-    pdf.set_font("helvetica", size=8.5)
-    pdf.set_text_color(*INK)
-    with pdf.table(
-        col_widths=tuple(widths),
-        text_align=tuple(align),
-        headings_style=HEADINGS,
-        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-        line_height=4.4,
-        padding=(0.8, 1.5),
-        first_row_as_headings=headings is not None,
-    ) as table:
-        if headings is not None:
-            heading = table.row()
-            for text in headings:
-                heading.cell(_text(text))
-        for values in rows:
-            row = table.row()
-            for index, text in enumerate(values):
-                style = FontFace(color=MUTED) if index in label_columns else None
-                row.cell(_text(text), style=style)
-    pdf.ln(2)
+    table(pdf, None, facts, widths=(26, 66, 24, 50), align=("LEFT",) * 4, label_columns=(0, 2))
 
 
 def _line_amounts(line: LineDetail) -> tuple[Decimal, ...]:
@@ -291,7 +211,7 @@ def _lines(pdf: FPDF, lines: Sequence[LineDetail]) -> None:
             row = table.row()
             row.cell(day(line.service_date))
             code = line.procedure_code + (f"-{line.modifiers}" if line.modifiers else "")
-            row.cell(_text(code + (f" x{line.units}" if line.units != 1 else "")))
+            row.cell(plain(code + (f" x{line.units}" if line.units != 1 else "")))
             for amount in amounts:
                 row.cell(money(amount))
             for adjustment in line.adjustments:
@@ -303,7 +223,7 @@ def _lines(pdf: FPDF, lines: Sequence[LineDetail]) -> None:
                 row.cell("")
                 row.cell(f"{adjustment.group_code.value}-{adjustment.carc}")
                 row.cell(money(adjustment.amount))
-                row.cell(_text(reason), colspan=6, align="LEFT")
+                row.cell(plain(reason), colspan=6, align="LEFT")
         total_row = table.row(style=TOTALS)
         total_row.cell("Total", colspan=2)
         for amount in totals:
@@ -330,4 +250,4 @@ def _outcome(pdf: FPDF, eob: ClaimEob) -> None:
     pdf.set_text_color(*INK)
     pdf.set_font("helvetica", size=9)
     for note in notes:
-        pdf.multi_cell(0, 4.6, _text(note), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.6, plain(note), new_x="LMARGIN", new_y="NEXT")

@@ -9,20 +9,19 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from domain.auth import actor_for
-from domain.claim_entry import ClaimEntry, ServiceLineEntry
+from domain.claim_entry import ServiceLineEntry
 from domain.claim_pipeline import advance_claims
 from domain.claim_submission import submit_claim
 from domain.claims import (
     Claim,
-    ClaimDiagnosis,
     ClaimLine,
     ClaimLineAdjustment,
     ClaimStatus,
 )
-from domain.members import Member
-from domain.practices import Practice, Provider
+from domain.practices import Practice
 from domain.scope import Actor
 from domain.users import User
+from tests.factories import entry_of_claim
 
 RIVERSIDE = "Riverside Family Medicine"
 LAKESIDE = "Lakeside Cardiology"
@@ -72,24 +71,10 @@ def new_pended_claim(
     pipeline until the engine pends it."""
     practice = practice_id(session, practice_name)
     template = _template(session, practice)
-    member = session.get(Member, template.member_fk)
-    billing = session.get(Provider, template.billing_provider_id)
-    rendering = session.get(Provider, template.rendering_provider_id)
-    assert member and billing and rendering
-    diagnoses = session.exec(
-        select(ClaimDiagnosis.icd10_code)
-        .where(ClaimDiagnosis.claim_id == template.id)
-        .order_by(col(ClaimDiagnosis.sequence))
-    ).all()
-    entry = ClaimEntry(
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=billing.npi,
-        rendering_npi=rendering.npi,
-        place_of_service=template.place_of_service,
-        service_date_from=template.service_date_from,
+    entry = entry_of_claim(
+        session,
+        template,
         service_date_to=template.service_date_from,
-        diagnoses=tuple(diagnoses),
         lines=tuple(
             ServiceLineEntry(code, charge, (1,), 1, (), template.service_date_from)
             for code, charge in lines

@@ -35,24 +35,14 @@ from domain.claims import (
     FrequencyCode,
     InvalidTransition,
 )
-from domain.practices import Practice, Provider
-from domain.roles import Role
 from domain.scope import Actor, NotFound
-from storage.seed.demo import SHOWCASE_BY_KEY
+from tests.factories import make_claim_entry, practice_biller, practice_npi
 
 
 @pytest.fixture
 def session(seeded_engine: Engine) -> Iterator[Session]:
     with Session(seeded_engine, expire_on_commit=False) as db_session:
         yield db_session
-
-
-def _actor(session: Session, practice_name_start: str) -> Actor:
-    practice = next(
-        p for p in session.exec(select(Practice)).all() if p.name.startswith(practice_name_start)
-    )
-    assert practice.id is not None
-    return Actor(user_id=2, practice_id=practice.id, roles=frozenset({Role.BILLING}))
 
 
 def _claim_in(session: Session, actor: Actor, status: ClaimStatus) -> Claim:
@@ -65,16 +55,8 @@ def _claim_in(session: Session, actor: Actor, status: ClaimStatus) -> Claim:
     return claim
 
 
-def _npi(session: Session, actor: Actor) -> str:
-    npi = session.exec(
-        select(Provider.npi).where(Provider.practice_id == actor.practice_id)
-    ).first()
-    assert npi is not None
-    return npi
-
-
 def test_a_rejected_claim_is_corrected_and_resubmitted_as_itself(session: Session) -> None:
-    actor = _actor(session, "Riverside")
+    actor = practice_biller(session, "Riverside")
     rejected = _claim_in(session, actor, ClaimStatus.REJECTED)
     assert rejected.id is not None
     number, old_transaction = rejected.claim_number, rejected.transaction_id
@@ -85,23 +67,18 @@ def test_a_rejected_claim_is_corrected_and_resubmitted_as_itself(session: Sessio
     )
     assert start.claim_number == number and start.rejection_reason
     assert start.entry.frequency_code == FrequencyCode.ORIGINAL and start.entry.lines
-    member = SHOWCASE_BY_KEY["active_hmo"]
     day = at.date() - timedelta(days=1)
-    npi = _npi(session, actor)
-    corrected = replace(
-        start.entry,
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=npi,
-        rendering_npi=npi,
-        place_of_service="11",
-        service_date_from=day,
-        service_date_to=day,
+    corrected = make_claim_entry(
+        day=day,
+        npi=practice_npi(session, actor),
         diagnoses=("J06.9", "R05.9"),
         lines=(
             ServiceLineEntry("99213", Decimal("145.00"), (1, 2), modifiers=("25",)),
             ServiceLineEntry("87880", Decimal("30.50"), (1,), service_date=day),
         ),
+        patient_control_number=start.entry.patient_control_number,
+        frequency_code=start.entry.frequency_code,
+        original_claim_number=start.entry.original_claim_number,
     )
     assert entry_problems(corrected, today=at.date()) == []
     submission = resubmit_rejected(
@@ -156,7 +133,7 @@ def test_a_rejected_claim_is_corrected_and_resubmitted_as_itself(session: Sessio
 
 
 def test_a_bad_correction_changes_nothing(session: Session) -> None:
-    actor = _actor(session, "Riverside")
+    actor = practice_biller(session, "Riverside")
     rejected = _claim_in(session, actor, ClaimStatus.REJECTED)
     assert rejected.id is not None
     entry = entry_from_claim(session, actor=actor, claim_id=rejected.id)
@@ -181,8 +158,8 @@ def test_a_bad_correction_changes_nothing(session: Session) -> None:
 
 
 def test_only_the_practices_rejected_claims_are_corrected(session: Session) -> None:
-    riverside = _actor(session, "Riverside")
-    lakeside = _actor(session, "Lakeside")
+    riverside = practice_biller(session, "Riverside")
+    lakeside = practice_biller(session, "Lakeside")
     rejected = _claim_in(session, riverside, ClaimStatus.REJECTED)
     paid = _claim_in(session, riverside, ClaimStatus.REMITTED)
     assert rejected.id is not None and paid.id is not None
@@ -208,7 +185,7 @@ def test_only_the_practices_rejected_claims_are_corrected(session: Session) -> N
 
 
 def test_a_remitted_claim_prefills_a_replacement_that_submits(session: Session) -> None:
-    actor = _actor(session, "Riverside")
+    actor = practice_biller(session, "Riverside")
     remitted = _claim_in(session, actor, ClaimStatus.REMITTED)
     assert remitted.id is not None
     at = datetime.now(UTC)

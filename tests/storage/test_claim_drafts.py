@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -25,10 +24,11 @@ from domain.claim_drafts import (
 from domain.claim_entry import ClaimEntry, ServiceLineEntry
 from domain.claim_submission import EntryRejected
 from domain.claims import Claim
-from domain.practices import Practice, Provider
+from domain.practices import Provider
 from domain.roles import Role
-from domain.scope import Actor, NotAuthorized, NotFound
+from domain.scope import NotAuthorized, NotFound
 from storage.seed.demo import SHOWCASE_BY_KEY
+from tests.factories import practice_biller, practice_claim_entry
 
 AT = datetime(2026, 5, 4, 15, 0, tzinfo=UTC)
 
@@ -39,42 +39,12 @@ def session(seeded_engine: Engine) -> Iterator[Session]:
         yield db_session
 
 
-def _actor(session: Session, practice_name_start: str, role: Role = Role.BILLING) -> Actor:
-    practice = next(
-        p for p in session.exec(select(Practice)).all() if p.name.startswith(practice_name_start)
-    )
-    assert practice.id is not None
-    return Actor(user_id=2, practice_id=practice.id, roles=frozenset({role}))
-
-
-def _entry(session: Session, actor: Actor, **changes: object) -> ClaimEntry:
-    member = SHOWCASE_BY_KEY["active_hmo"]
-    npi = session.exec(
-        select(Provider.npi).where(Provider.practice_id == actor.practice_id)
-    ).first()
-    assert npi is not None
-    day = datetime.now(UTC).date() - timedelta(days=2)
-    values: dict[str, object] = dict(
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=npi,
-        rendering_npi=npi,
-        place_of_service="11",
-        service_date_from=day,
-        service_date_to=day,
-        diagnoses=("J06.9",),
-        lines=(ServiceLineEntry("99213", Decimal("145.00"), (1,)),),
-    )
-    values.update(changes)
-    return ClaimEntry(**values)  # type: ignore[arg-type]
-
-
 def _count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
 def test_an_incomplete_draft_is_kept_and_resumed_as_typed(session: Session) -> None:
-    actor = _actor(session, "Riverside")
+    actor = practice_biller(session, "Riverside")
     half_typed = ClaimEntry(
         member_id="pt100000101",
         member_date_of_birth=None,
@@ -95,7 +65,7 @@ def test_an_incomplete_draft_is_kept_and_resumed_as_typed(session: Session) -> N
     assert listed.draft_id == draft_id and listed.summary == "PT100000101 · 05/01/2026"
 
     later = AT + timedelta(minutes=5)
-    finished = _entry(session, actor)
+    finished = practice_claim_entry(session, actor)
     assert save_draft(session, actor=actor, entry=finished, at=later, draft_id=draft_id) == draft_id
     session.commit()
     assert load_draft(session, actor=actor, draft_id=draft_id, at=later).entry == finished
@@ -105,10 +75,12 @@ def test_an_incomplete_draft_is_kept_and_resumed_as_typed(session: Session) -> N
 
 
 def test_drafts_list_newest_first_and_an_empty_form_is_a_new_claim(session: Session) -> None:
-    actor = _actor(session, "Riverside")
+    actor = practice_biller(session, "Riverside")
     empty = ClaimEntry("", None, "", "", "", None, None, (), ())
     first = save_draft(session, actor=actor, entry=empty, at=AT)
-    second = save_draft(session, actor=actor, entry=_entry(session, actor), at=AT + timedelta(1))
+    second = save_draft(
+        session, actor=actor, entry=practice_claim_entry(session, actor), at=AT + timedelta(1)
+    )
     session.commit()
     listed = list_drafts(session, actor=actor, at=AT)
     assert [d.draft_id for d in listed] == [second, first]
@@ -116,9 +88,11 @@ def test_drafts_list_newest_first_and_an_empty_form_is_a_new_claim(session: Sess
 
 
 def test_another_practices_draft_is_not_found(session: Session) -> None:
-    riverside = _actor(session, "Riverside")
-    lakeside = _actor(session, "Lakeside")
-    draft_id = save_draft(session, actor=riverside, entry=_entry(session, riverside), at=AT)
+    riverside = practice_biller(session, "Riverside")
+    lakeside = practice_biller(session, "Lakeside")
+    draft_id = save_draft(
+        session, actor=riverside, entry=practice_claim_entry(session, riverside), at=AT
+    )
     session.commit()
 
     assert list_drafts(session, actor=lakeside, at=AT) == []
@@ -126,10 +100,18 @@ def test_another_practices_draft_is_not_found(session: Session) -> None:
         lambda: load_draft(session, actor=lakeside, draft_id=draft_id, at=AT),
         lambda: delete_draft(session, actor=lakeside, draft_id=draft_id, at=AT),
         lambda: save_draft(
-            session, actor=lakeside, entry=_entry(session, lakeside), at=AT, draft_id=draft_id
+            session,
+            actor=lakeside,
+            entry=practice_claim_entry(session, lakeside),
+            at=AT,
+            draft_id=draft_id,
         ),
         lambda: submit_draft(
-            session, actor=lakeside, draft_id=draft_id, entry=_entry(session, lakeside), at=AT
+            session,
+            actor=lakeside,
+            draft_id=draft_id,
+            entry=practice_claim_entry(session, lakeside),
+            at=AT,
         ),
     ):
         with pytest.raises(NotFound):
@@ -139,25 +121,31 @@ def test_another_practices_draft_is_not_found(session: Session) -> None:
 
 
 def test_only_claim_entry_roles_keep_drafts(session: Session) -> None:
-    front_desk = _actor(session, "Riverside", Role.FRONT_DESK)
+    front_desk = practice_biller(session, "Riverside", Role.FRONT_DESK)
     with pytest.raises(NotAuthorized):
-        save_draft(session, actor=front_desk, entry=_entry(session, front_desk), at=AT)
+        save_draft(
+            session, actor=front_desk, entry=practice_claim_entry(session, front_desk), at=AT
+        )
 
 
 def test_submitting_a_draft_makes_the_claim_and_drops_the_draft(session: Session) -> None:
-    actor = _actor(session, "Riverside")
-    draft_id = save_draft(session, actor=actor, entry=_entry(session, actor), at=AT)
+    actor = practice_biller(session, "Riverside")
+    draft_id = save_draft(session, actor=actor, entry=practice_claim_entry(session, actor), at=AT)
     session.commit()
     claims_before = _count(session, Claim)
 
-    bad = _entry(session, actor, diagnoses=("E11",))
+    bad = practice_claim_entry(session, actor, diagnoses=("E11",))
     with pytest.raises(EntryRejected):
         submit_draft(session, actor=actor, draft_id=draft_id, entry=bad, at=datetime.now(UTC))
     session.rollback()
     assert _count(session, ClaimDraft) == 1 and _count(session, Claim) == claims_before
 
     submission = submit_draft(
-        session, actor=actor, draft_id=draft_id, entry=_entry(session, actor), at=datetime.now(UTC)
+        session,
+        actor=actor,
+        draft_id=draft_id,
+        entry=practice_claim_entry(session, actor),
+        at=datetime.now(UTC),
     )
     session.commit()
     assert _count(session, ClaimDraft) == 0 and _count(session, Claim) == claims_before + 1
@@ -167,7 +155,7 @@ def test_submitting_a_draft_makes_the_claim_and_drops_the_draft(session: Session
 def test_the_form_confirms_the_member_and_lists_the_practices_providers(
     session: Session,
 ) -> None:
-    actor = _actor(session, "Riverside")
+    actor = practice_biller(session, "Riverside")
     member = SHOWCASE_BY_KEY["active_hmo"]
     found = confirm_member(
         session,
@@ -188,7 +176,9 @@ def test_the_form_confirms_the_member_and_lists_the_practices_providers(
     assert sorted(outcomes) == ["no_match", "ok"]
 
     riverside = {p.npi for p in practice_providers(session, actor=actor)}
-    lakeside = {p.npi for p in practice_providers(session, actor=_actor(session, "Lakeside"))}
+    lakeside = {
+        p.npi for p in practice_providers(session, actor=practice_biller(session, "Lakeside"))
+    }
     assert riverside and lakeside and not riverside & lakeside
     assert riverside == set(
         session.exec(select(Provider.npi).where(Provider.practice_id == actor.practice_id)).all()

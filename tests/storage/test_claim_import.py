@@ -39,10 +39,10 @@ from interop.claims_csv import ClaimFileError, entries_to_csv
 from interop.x12.segments import X12Error
 from storage.db import unit_of_work as storage_unit_of_work
 from storage.seed.demo import SHOWCASE_BY_KEY
+from tests.factories import ALVAREZ, OKAFOR, make_claim_entry
 from tests.x12sdk_837p import NOAH
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "x12"
-ALVAREZ, OKAFOR = "1538204102", "1538204284"  # Riverside providers
 LAKESIDE_MEYERS = "1649302100"
 
 
@@ -60,17 +60,9 @@ def _actor(engine: Engine, email: str = "billing@riverside.example") -> Actor:
 
 
 def _entry(number: int, **changes: object) -> ClaimEntry:
-    member = SHOWCASE_BY_KEY["active_hmo"]
     day = _at().date() - timedelta(days=3)
     values: dict[str, object] = dict(
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=ALVAREZ,
         rendering_npi=OKAFOR,
-        place_of_service="11",
-        service_date_from=day,
-        service_date_to=day,
-        diagnoses=("J06.9",),
         lines=(
             ServiceLineEntry("99213", Decimal("145.00"), (1,), 1, ("25",), day),
             ServiceLineEntry("87880", Decimal("28.00"), (1,), 1, (), day),
@@ -78,7 +70,7 @@ def _entry(number: int, **changes: object) -> ClaimEntry:
         patient_control_number=f"RFM-{number}",
     )
     values.update(changes)
-    return ClaimEntry(**values)  # type: ignore[arg-type]
+    return make_claim_entry(day=day, **values)
 
 
 def _csv(entries: list[ClaimEntry]) -> bytes:

@@ -12,14 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from domain.audit import AuditEvent
-from domain.claim_entry import ClaimEntry, ServiceLineEntry
+from domain.claim_entry import ServiceLineEntry
 from domain.claim_pipeline import advance_claims
 from domain.claim_submission import EntryRejected, submit_claim
 from domain.claims import Claim, ClaimLine, ClaimStatus, ClaimStatusEvent, FrequencyCode
-from domain.practices import Practice, Provider
 from domain.roles import Role
 from domain.scope import Actor, NotAuthorized
-from storage.seed.demo import SHOWCASE_BY_KEY
+from tests.factories import practice_biller, practice_claim_entry, practice_npi
 
 
 @pytest.fixture
@@ -28,44 +27,12 @@ def session(seeded_engine: Engine) -> Iterator[Session]:
         yield db_session
 
 
-def _biller(session: Session, practice_name_start: str = "Riverside") -> Actor:
-    practice = next(
-        p for p in session.exec(select(Practice)).all() if p.name.startswith(practice_name_start)
-    )
-    assert practice.id is not None
-    return Actor(user_id=2, practice_id=practice.id, roles=frozenset({Role.BILLING}))
-
-
-def _npi(session: Session, actor: Actor) -> str:
-    return (
-        session.exec(select(Provider.npi).where(Provider.practice_id == actor.practice_id)).first()
-        or ""
-    )
-
-
-def _entry(session: Session, actor: Actor, **changes: object) -> ClaimEntry:
-    member = SHOWCASE_BY_KEY["active_hmo"]
-    day = datetime.now(UTC).date() - timedelta(days=3)
-    npi = _npi(session, actor)
-    values: dict[str, object] = dict(
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=npi,
-        rendering_npi=npi,
-        place_of_service="11",
-        service_date_from=day,
-        service_date_to=day,
-        diagnoses=("J06.9",),
-        lines=(ServiceLineEntry("99213", Decimal("145.00"), (1,)),),
-    )
-    values.update(changes)
-    return ClaimEntry(**values)  # type: ignore[arg-type]
-
-
 def test_a_submitted_claim_is_received_then_moved_by_the_pipeline(session: Session) -> None:
-    actor = _biller(session)
+    actor = practice_biller(session)
     at = datetime.now(UTC)
-    submission = submit_claim(session, actor=actor, entry=_entry(session, actor), at=at)
+    submission = submit_claim(
+        session, actor=actor, entry=practice_claim_entry(session, actor), at=at
+    )
     session.commit()
 
     claim = session.get(Claim, submission.claim_id)
@@ -87,9 +54,9 @@ def test_a_submitted_claim_is_received_then_moved_by_the_pipeline(session: Sessi
 
 
 def test_field_problems_and_unknown_identifiers_are_named(session: Session) -> None:
-    actor = _biller(session)
+    actor = practice_biller(session)
     before = session.exec(select(func.count()).select_from(Claim)).one()
-    bad = _entry(
+    bad = practice_claim_entry(
         session,
         actor,
         diagnoses=("J06",),
@@ -105,9 +72,9 @@ def test_field_problems_and_unknown_identifiers_are_named(session: Session) -> N
         "lines.1.diagnosis_pointers",
     } <= fields
 
-    other = _biller(session, "Lakeside")
-    foreign_npi = _entry(session, actor, billing_npi=_npi(session, other))
-    unknown_member = _entry(session, actor, member_date_of_birth=date(1900, 1, 1))
+    other = practice_biller(session, "Lakeside")
+    foreign_npi = practice_claim_entry(session, actor, billing_npi=practice_npi(session, other))
+    unknown_member = practice_claim_entry(session, actor, member_date_of_birth=date(1900, 1, 1))
     for entry, field in ((foreign_npi, "billing_npi"), (unknown_member, "member_id")):
         with pytest.raises(EntryRejected) as rejected:
             submit_claim(session, actor=actor, entry=entry, at=datetime.now(UTC))
@@ -116,15 +83,15 @@ def test_field_problems_and_unknown_identifiers_are_named(session: Session) -> N
 
 
 def test_a_replacement_names_a_decided_claim_of_the_same_practice(session: Session) -> None:
-    actor = _biller(session)
-    other = _biller(session, "Lakeside")
+    actor = practice_biller(session)
+    other = practice_biller(session, "Lakeside")
     theirs = session.exec(
         select(Claim).where(
             Claim.practice_id == other.practice_id, Claim.status == ClaimStatus.REMITTED
         )
     ).first()
     assert theirs is not None
-    entry = _entry(
+    entry = practice_claim_entry(
         session,
         actor,
         frequency_code=FrequencyCode.REPLACEMENT,
@@ -140,7 +107,7 @@ def test_a_replacement_names_a_decided_claim_of_the_same_practice(session: Sessi
         )
     ).first()
     assert ours is not None
-    entry = _entry(
+    entry = practice_claim_entry(
         session,
         actor,
         frequency_code=FrequencyCode.REPLACEMENT,
@@ -154,8 +121,8 @@ def test_a_replacement_names_a_decided_claim_of_the_same_practice(session: Sessi
 
 
 def test_plan_staff_and_front_desk_cannot_submit(session: Session) -> None:
-    actor = _biller(session)
-    entry = _entry(session, actor)
+    actor = practice_biller(session)
+    entry = practice_claim_entry(session, actor)
     for roles, practice_id in (
         ({Role.FRONT_DESK}, actor.practice_id),
         ({Role.CLAIMS_EXAMINER}, None),

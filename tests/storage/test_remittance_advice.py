@@ -12,19 +12,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from domain.audit import AuditEvent
-from domain.claim_entry import ClaimEntry, ServiceLineEntry
 from domain.claim_pipeline import advance_claims, run_payment_cycle
 from domain.claim_submission import submit_claim
 from domain.claims import (
     Claim,
-    ClaimDiagnosis,
-    ClaimLine,
     ClaimStatus,
     FrequencyCode,
     Remittance,
 )
-from domain.members import Member
-from domain.practices import Practice, Provider
+from domain.practices import Practice
 from domain.remittance_advice import (
     DENIED,
     EXPORT_ACTION,
@@ -38,6 +34,7 @@ from domain.remittance_advice import (
 from domain.roles import Role
 from domain.scope import Actor, NotAuthorized, NotFound
 from interop.x12.remittance_835 import render_835
+from tests.factories import biller, correction_entry
 from tests.x12_validation import pyx12_errors
 
 AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -52,10 +49,6 @@ def session(seeded_engine: Engine) -> Iterator[Session]:
 
 def _practices(session: Session) -> dict[str, int]:
     return {p.name.split()[0]: p.id for p in session.exec(select(Practice)).all() if p.id}
-
-
-def _biller(practice_id: int) -> Actor:
-    return Actor(user_id=2, practice_id=practice_id, roles=frozenset({Role.BILLING}))
 
 
 def _examiner() -> Actor:
@@ -84,44 +77,6 @@ def test_every_demo_remittance_renders_a_balanced_835_that_pyx12_accepts(
     assert pyx12_errors(texts[0]) == []
 
 
-def _correction(session: Session, original: Claim, frequency: FrequencyCode) -> ClaimEntry:
-    member = session.get(Member, original.member_fk)
-    billing = session.get(Provider, original.billing_provider_id)
-    rendering = session.get(Provider, original.rendering_provider_id)
-    assert member and billing and rendering
-    diagnoses = session.exec(
-        select(ClaimDiagnosis.icd10_code)
-        .where(ClaimDiagnosis.claim_id == original.id)
-        .order_by(col(ClaimDiagnosis.sequence))
-    ).all()
-    lines = session.exec(
-        select(ClaimLine).where(ClaimLine.claim_id == original.id).order_by(col(ClaimLine.id))
-    ).all()
-    return ClaimEntry(
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=billing.npi,
-        rendering_npi=rendering.npi,
-        place_of_service=original.place_of_service,
-        service_date_from=original.service_date_from,
-        service_date_to=original.service_date_to,
-        diagnoses=tuple(diagnoses),
-        lines=tuple(
-            ServiceLineEntry(
-                line.procedure_code,
-                line.charge_amount,
-                tuple(int(p) for p in line.diagnosis_pointers.split(",")),
-                line.units,
-                tuple(m for m in line.modifiers.split(",") if m),
-                line.service_date,
-            )
-            for line in lines
-        ),
-        frequency_code=frequency,
-        original_claim_number=original.claim_number,
-    )
-
-
 def _recent_paid_claim(session: Session, practice_id: int, skip: int = 0) -> Claim:
     claims = session.exec(
         select(Claim)
@@ -140,8 +95,8 @@ def _recent_paid_claim(session: Session, practice_id: int, skip: int = 0) -> Cla
 
 def _correct(session: Session, original: Claim, frequency: FrequencyCode, minutes: int) -> int:
     at = datetime.now(UTC) + timedelta(minutes=minutes)
-    entry = _correction(session, original, frequency)
-    submitted = submit_claim(session, actor=_biller(original.practice_id), entry=entry, at=at)
+    entry = correction_entry(session, original, frequency)
+    submitted = submit_claim(session, actor=biller(original.practice_id), entry=entry, at=at)
     session.commit()
     for step in range(3):
         advance_claims(session, at=at + timedelta(seconds=step + 1), batch_size=100_000)
@@ -159,7 +114,7 @@ def test_a_void_alone_is_a_negative_remittance_sent_as_a_notification(session: S
     [remittance_id] = run_payment_cycle(session, at=datetime.now(UTC) + timedelta(minutes=5))
 
     advice = remittance_advice(
-        session=session, actor=_biller(practice_id), remittance_id=remittance_id, at=AT
+        session=session, actor=biller(practice_id), remittance_id=remittance_id, at=AT
     )
     [reversal] = advice.claims
     assert reversal.status_code == REVERSAL and reversal.claim_number == original.claim_number
@@ -183,7 +138,7 @@ def test_a_replacement_reverses_the_original_in_the_payment_of_its_correction(
 
     advice = remittance_advice(
         session=session,
-        actor=_biller(practice_id),
+        actor=biller(practice_id),
         remittance_id=replacement.remittance_id,
         at=AT,
     )
@@ -197,7 +152,7 @@ def test_a_replacement_reverses_the_original_in_the_payment_of_its_correction(
     assert pyx12_errors(render_835(advice, at=AT)) == []
     detail = read_remittance(
         session=session,
-        actor=_biller(practice_id),
+        actor=biller(practice_id),
         remittance_id=replacement.remittance_id,
         at=AT,
     )
@@ -212,7 +167,7 @@ def test_a_replacement_reverses_the_original_in_the_payment_of_its_correction(
 
 def test_a_practice_reads_only_its_own_remittances(session: Session) -> None:
     practices = _practices(session)
-    riverside, lakeside = _biller(practices["Riverside"]), _biller(practices["Lakeside"])
+    riverside, lakeside = biller(practices["Riverside"]), biller(practices["Lakeside"])
     mine = list_remittances(session=session, actor=riverside)
     theirs = list_remittances(session=session, actor=lakeside)
     assert mine and theirs
@@ -248,9 +203,9 @@ def test_a_practice_reads_only_its_own_remittances(session: Session) -> None:
 
 def test_each_export_is_audited_without_phi(session: Session) -> None:
     practice_id = _practices(session)["Riverside"]
-    [row, *_] = list_remittances(session=session, actor=_biller(practice_id))
+    [row, *_] = list_remittances(session=session, actor=biller(practice_id))
     advice = remittance_advice(
-        session=session, actor=_biller(practice_id), remittance_id=row.remittance_id, at=AT
+        session=session, actor=biller(practice_id), remittance_id=row.remittance_id, at=AT
     )
     session.commit()
     [event] = session.exec(

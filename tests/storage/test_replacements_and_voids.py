@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from domain.adjudication_inputs import ExaminerReview
-from domain.claim_entry import ClaimEntry, ServiceLineEntry
 from domain.claim_pipeline import (
     advance_claims,
     deny_pended,
@@ -23,17 +22,14 @@ from domain.claim_pipeline import (
 from domain.claim_submission import submit_claim
 from domain.claims import (
     Claim,
-    ClaimDiagnosis,
     ClaimLine,
     ClaimLineAdjustment,
     ClaimStatus,
     FrequencyCode,
     Remittance,
 )
-from domain.members import BenefitAccumulator, Member
-from domain.practices import Provider
-from domain.roles import Role
-from domain.scope import Actor
+from domain.members import BenefitAccumulator
+from tests.factories import biller, correction_entry
 
 
 @pytest.fixture
@@ -62,50 +58,6 @@ def _paid_remitted_claim(session: Session) -> Claim:
     return claims[0]
 
 
-def _correction(session: Session, original: Claim, frequency: FrequencyCode) -> ClaimEntry:
-    member = session.get(Member, original.member_fk)
-    billing = session.get(Provider, original.billing_provider_id)
-    rendering = session.get(Provider, original.rendering_provider_id)
-    assert member and billing and rendering
-    diagnoses = session.exec(
-        select(ClaimDiagnosis.icd10_code)
-        .where(ClaimDiagnosis.claim_id == original.id)
-        .order_by(col(ClaimDiagnosis.sequence))
-    ).all()
-    lines = session.exec(
-        select(ClaimLine)
-        .where(ClaimLine.claim_id == original.id)
-        .order_by(col(ClaimLine.line_number))
-    ).all()
-    return ClaimEntry(
-        member_id=member.member_id,
-        member_date_of_birth=member.date_of_birth,
-        billing_npi=billing.npi,
-        rendering_npi=rendering.npi,
-        place_of_service=original.place_of_service,
-        service_date_from=original.service_date_from,
-        service_date_to=original.service_date_to,
-        diagnoses=tuple(diagnoses),
-        lines=tuple(
-            ServiceLineEntry(
-                line.procedure_code,
-                line.charge_amount,
-                tuple(int(p) for p in line.diagnosis_pointers.split(",")),
-                line.units,
-                tuple(m for m in line.modifiers.split(",") if m),
-                line.service_date,
-            )
-            for line in lines
-        ),
-        frequency_code=frequency,
-        original_claim_number=original.claim_number,
-    )
-
-
-def _biller(original: Claim) -> Actor:
-    return Actor(user_id=2, practice_id=original.practice_id, roles=frozenset({Role.BILLING}))
-
-
 def _accumulator(session: Session, member_fk: int) -> Decimal:
     rows = session.exec(
         select(BenefitAccumulator).where(BenefitAccumulator.member_fk == member_fk)
@@ -127,8 +79,8 @@ def test_a_void_reverses_the_original_and_its_payment(session: Session) -> None:
     assert original.id is not None
     paid = original.paid_amount
     run_payment_cycle(session, at=_at())  # settle whatever the seed left finalized
-    entry = _correction(session, original, FrequencyCode.VOID)
-    void = submit_claim(session, actor=_biller(original), entry=entry, at=_at())
+    entry = correction_entry(session, original, FrequencyCode.VOID)
+    void = submit_claim(session, actor=biller(original.practice_id), entry=entry, at=_at())
     session.commit()
 
     void_claim = _run_to_decision(session, void.claim_id)
@@ -152,8 +104,8 @@ def test_a_replacement_is_adjudicated_and_voids_its_original(session: Session) -
     original = _paid_remitted_claim(session)
     assert original.id is not None
     before = _accumulator(session, original.member_fk)
-    entry = _correction(session, original, FrequencyCode.REPLACEMENT)
-    replacement = submit_claim(session, actor=_biller(original), entry=entry, at=_at())
+    entry = correction_entry(session, original, FrequencyCode.REPLACEMENT)
+    replacement = submit_claim(session, actor=biller(original.practice_id), entry=entry, at=_at())
     session.commit()
 
     claim = _run_to_decision(session, replacement.claim_id)

@@ -8,6 +8,7 @@ import re
 import httpx
 from nicegui import ui
 from nicegui.elements.mixins.text_element import TextElement
+from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 
 DEMO_PASSWORD = "portico-demo"
@@ -77,3 +78,13 @@ def response_texts(response: httpx.Response) -> list[str]:
     """The texts of the elements a page response carries (for pages answered with a non-200
     status, which the simulated user cannot open)."""
     return [json.loads(match) for match in _TEXT.findall(response.text) if json.loads(match)]
+
+
+async def upload_file(user: User, path: str, marker: str, content: bytes, name: str) -> None:
+    """Open the page and drop one file on its uploader (the one marked `marker`)."""
+    await user.open(path)
+    await see(user, marker=marker)
+    (uploader,) = user.find(marker=marker).elements
+    assert isinstance(uploader, ui.upload)
+    with user.client:  # type: ignore[union-attr]
+        await uploader.handle_uploads([SmallFileUpload(name, "text/csv", content)])

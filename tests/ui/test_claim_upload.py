@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from nicegui import ui
-from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -18,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from domain.claims import Claim
 from interop.claims_csv import REJECTION_COLUMNS, read_claims_csv, template
-from tests.ui.journeys import see, sign_in, table_rows
+from tests.ui.journeys import see, sign_in, table_rows, upload_file
 from tests.x12_validation import pyx12_errors
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
@@ -36,12 +35,7 @@ def _one_bad_claim() -> bytes:
 
 
 async def upload(user: User, content: bytes, name: str = "claims.csv") -> None:
-    await user.open("/claims/upload")
-    await see(user, marker="claim-upload")
-    (uploader,) = user.find(marker="claim-upload").elements
-    assert isinstance(uploader, ui.upload)
-    with user.client:  # type: ignore[union-attr]
-        await uploader.handle_uploads([SmallFileUpload(name, "text/csv", content)])
+    await upload_file(user, "/claims/upload", "claim-upload", content, name)
 
 
 def imported(engine: Engine) -> int:

@@ -9,8 +9,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from nicegui import ui
-from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -18,7 +16,7 @@ from sqlmodel import Session, select
 
 from domain.eligibility_checks import EligibilityCheck
 from interop.eligibility_csv import RESULT_COLUMNS
-from tests.ui.journeys import see, sign_in, table_rows
+from tests.ui.journeys import see, sign_in, table_rows, upload_file
 from ui.format import day
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
@@ -38,12 +36,7 @@ SCHEDULE = "\n".join(
 
 
 async def upload(user: User, content: bytes, name: str = "schedule.csv") -> None:
-    await user.open("/eligibility/batch")
-    await see(user, marker="schedule-upload")
-    (uploader,) = user.find(marker="schedule-upload").elements
-    assert isinstance(uploader, ui.upload)
-    with user.client:  # type: ignore[union-attr]
-        await uploader.handle_uploads([SmallFileUpload(name, "text/csv", content)])
+    await upload_file(user, "/eligibility/batch", "schedule-upload", content, name)
 
 
 def batch_checks(engine: Engine) -> int:

@@ -21,6 +21,7 @@ from domain.claim_entry import (
 )
 from domain.claims import FrequencyCode
 from domain.npi import make_npi
+from tests.factories import make_claim_entry
 
 TODAY = date(2026, 6, 15)
 NPI = make_npi("123456789")
@@ -28,19 +29,9 @@ LINE = ServiceLineEntry("99213", Decimal("145.00"), (1,))
 
 
 def make_entry(**changes: object) -> ClaimEntry:
-    values: dict[str, object] = dict(
-        member_id="PT100000101",
-        member_date_of_birth=date(1984, 3, 14),
-        billing_npi=NPI,
-        rendering_npi=NPI,
-        place_of_service="11",
-        service_date_from=date(2026, 6, 10),
-        service_date_to=date(2026, 6, 10),
-        diagnoses=("E11.9", "I10"),
-        lines=(LINE,),
+    return make_claim_entry(
+        **{"day": date(2026, 6, 10), "npi": NPI, "diagnoses": ("E11.9", "I10"), **changes}
     )
-    values.update(changes)
-    return ClaimEntry(**values)  # type: ignore[arg-type]
 
 
 def line(**changes: object) -> tuple[ServiceLineEntry, ...]:

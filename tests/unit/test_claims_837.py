@@ -21,12 +21,12 @@ from interop.x12.claims_837 import (
     write_837p,
 )
 from interop.x12.segments import X12Error
+from tests.factories import ALVAREZ, OKAFOR, make_claim_entry
 from tests.x12_validation import pyx12_errors
 from tests.x12sdk_837p import AVERY, NOAH, SOFIA, SUBMISSIONS, generate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "x12"
 AT = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
-ALVAREZ, OKAFOR = "1538204102", "1538204284"
 RIVERSIDE = Organisation837("RIVERSIDE FAMILY MEDICINE", "RIVERSIDEFM")
 
 
@@ -40,23 +40,19 @@ def as_a1(text: str) -> str:
 
 
 def entry(**changes: object) -> ClaimEntry:
+    day = date(2026, 2, 2)
     values: dict[str, object] = dict(
-        member_id="PT100000101",
-        member_date_of_birth=date(1984, 3, 14),
-        billing_npi=ALVAREZ,
+        day=day,
         rendering_npi=OKAFOR,
-        place_of_service="11",
-        service_date_from=date(2026, 2, 2),
-        service_date_to=date(2026, 2, 2),
         diagnoses=("J069", "R059"),
         lines=(
-            ServiceLineEntry("99213", Decimal("145.00"), (1, 2), 1, ("25",), date(2026, 2, 2)),
-            ServiceLineEntry("87880", Decimal("28.00"), (1,), 2, (), date(2026, 2, 2)),
+            ServiceLineEntry("99213", Decimal("145.00"), (1, 2), 1, ("25",), day),
+            ServiceLineEntry("87880", Decimal("28.00"), (1,), 2, (), day),
         ),
         patient_control_number="RFM-1",
     )
     values.update(changes)
-    return ClaimEntry(**values)  # type: ignore[arg-type]
+    return make_claim_entry(**values)
 
 
 def write(entries: list[ClaimEntry], **options: object) -> str:

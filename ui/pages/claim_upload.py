@@ -23,34 +23,19 @@ from ui.data import call
 from ui.format import count, moment
 from ui.frame import frame, portal_page
 from ui.theme import Heading
+from ui.upload_zone import (
+    UploadProgress,
+    column_help,
+    file_drop,
+    progress_shown,
+    refuse_upload,
+)
 from ui.widgets import Column, card, data_table, empty_state, kpi
 
 UPLOAD_PATH = "/claims/upload"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # about 25,000 claims of CSV; larger drops go by the CLI
 _ACCEPT = ".csv,.txt,.837,.x12,.edi,.dat,text/csv,text/plain"
 _FORMATS = {"csv": "CSV", "837p": "837P"}
-_CSS = """
-.claims-add-trigger { position: relative; width: 0; height: 0; overflow: hidden; }
-.claims-dropzone { display: flex; flex-direction: column; align-items: center; gap: 6px;
-  padding: 22px 12px; border: 2px dashed #C9D3DD; border-radius: 8px; color: #4B5563;
-  text-align: center; }
-"""
-# As on the eligibility batch page: a plain title instead of the uploader's unlabelled "+"
-# button, and a drop zone whose named button opens the file dialog from the click itself.
-_HEADER = """
-<div class="q-uploader__header-content column items-start q-pa-sm">
-  <div class="q-uploader__title">CSV or X12 837P, up to 20 MB</div>
-</div>
-"""
-_DROP_ZONE = """
-<div class="claims-dropzone">
-  <q-icon name="upload_file" size="40px" color="primary"></q-icon>
-  <div class="text-body1 text-weight-medium">Drop the claim file here</div>
-  <q-btn unelevated no-caps color="primary" icon="folder_open" label="Choose a file"
-    @click="props.pickFiles"></q-btn>
-  <span aria-hidden="true" class="claims-add-trigger"><q-uploader-add-trigger /></span>
-</div>
-"""
 
 
 def register() -> None:
@@ -77,29 +62,12 @@ async def upload_page(import_id: int | None = None) -> None:
         await view.refresh_recent()
 
 
-class ImportProgress:
-    """Written by the import's worker thread, read by a UI timer on the event loop: two ints,
-    so every read sees a whole value and nothing needs a lock."""
-
-    def __init__(self) -> None:
-        self.done = 0
-        self.total = 0
-
-    def report(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-
 class UploadView:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.result: ImportResult | None = None
 
     def draw(self) -> None:
-        ui.add_css(_CSS)
         with ui.element("div").classes("portico-grid-2"):
             with card(
                 "Upload claims",
@@ -110,21 +78,15 @@ class UploadView:
                     "Uploading the same file again shows its earlier result and submits "
                     "nothing twice."
                 ).classes("text-sm portico-muted mb-3")
-                self.upload = (
-                    ui.upload(
-                        label="CSV or X12 837P, up to 20 MB",
-                        auto_upload=True,
-                        max_file_size=MAX_UPLOAD_BYTES,
-                        max_files=1,
-                        on_upload=self.on_upload,
-                        on_rejected=self.on_rejected,
-                    )
-                    .props(f'accept="{_ACCEPT}" flat bordered color=primary')
-                    .classes("w-full")
-                    .mark("claim-upload")
+                self.upload = file_drop(
+                    title="CSV or X12 837P, up to 20 MB",
+                    prompt="Drop the claim file here",
+                    accept=_ACCEPT,
+                    max_bytes=MAX_UPLOAD_BYTES,
+                    on_upload=self.on_upload,
+                    on_rejected=self.on_rejected,
+                    marker="claim-upload",
                 )
-                self.upload.add_slot("header", _HEADER)
-                self.upload.add_slot("list", _DROP_ZONE)
             self._template_help()
         self.status = ui.column().classes("w-full gap-5 mt-5").props('aria-live="polite"')
         self.status.mark("upload-status")
@@ -140,23 +102,13 @@ class UploadView:
                 "Rows with the same patient_control_number are the lines of one claim; the "
                 "claim-level columns repeat on each of its rows."
             ).classes("text-sm portico-muted mb-2")
-            with (
-                ui.element("dl")
-                .classes("grid gap-x-4 gap-y-1 text-sm")
-                .style("grid-template-columns: max-content 1fr")
-            ):
-                for name, meaning in COLUMN_HELP.items():
-                    with ui.element("dt").classes("font-mono font-medium text-slate-800"):
-                        ui.label(name)
-                    with ui.element("dd").classes("portico-muted"):
-                        ui.label(meaning)
-            ui.button(
-                "Download CSV template",
-                icon="download",
-                on_click=lambda: ui.download.content(
-                    template().encode(), "claims-template.csv", "text/csv"
-                ),
-            ).props("outline no-caps").classes("mt-4").mark("download-template")
+            column_help(
+                COLUMN_HELP,
+                template_label="Download CSV template",
+                template_name="claims-template.csv",
+                template_text=template(),
+                dense=True,
+            )
 
     def on_rejected(self) -> None:
         self._refuse(
@@ -184,18 +136,15 @@ class UploadView:
             return
         if claim_file is None:  # the app is shutting down
             return
-        progress = ImportProgress()
-        with self.status:
-            with card(marker="import-progress") as progress_card:
-                ui.label(f"Submitting {count(len(claim_file.claims))} claims…").classes(
-                    "font-medium"
-                )
-                bar = ui.linear_progress(value=0, show_value=False, size="10px").props(
-                    'rounded color=primary aria-label="Submitting claims"'
-                )
-            timer = ui.timer(0.15, lambda: bar.set_value(progress.fraction))
-        self.upload.disable()
-        try:
+        progress = UploadProgress()
+        with progress_shown(
+            self.status,
+            self.upload,
+            progress,
+            message=f"Submitting {count(len(claim_file.claims))} claims…",
+            aria_label="Submitting claims",
+            marker="import-progress",
+        ):
             result = await run.io_bound(
                 run_import,
                 unit_of_work=unit_of_work,
@@ -204,11 +153,6 @@ class UploadView:
                 at=at,
                 progress=progress.report,
             )
-        finally:
-            timer.cancel()
-            self.upload.reset()  # ready for the next file
-            self.upload.enable()
-        progress_card.delete()
         if result is None:
             return
         self._show(result)
@@ -224,18 +168,7 @@ class UploadView:
         self._show(result)
 
     def _refuse(self, message: str) -> None:
-        self.status.clear()
-        with (
-            self.status,
-            ui.element("div")
-            .classes("portico-callout tone-alert w-full")
-            .props('role="alert"')
-            .mark("upload-refused"),
-        ):
-            ui.icon("error", size="22px")
-            with ui.column().classes("gap-0"):
-                ui.label("Nothing was submitted").classes("font-semibold")
-                ui.label(message)
+        refuse_upload(self.status, "Nothing was submitted", message)
 
     def _show(self, result: ImportResult) -> None:
         self.result = result

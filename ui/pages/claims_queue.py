@@ -4,13 +4,13 @@ Approve / Adjust / Deny, the open appeals with Overturn / Uphold, and attachment
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from nicegui import app, run, ui
 
-from domain.access import open_area
+from domain.access import PageAccess
 from domain.appeals import (
     AppealList,
     AppealRefused,
@@ -40,8 +40,9 @@ from domain.examiner import (
 from domain.roles import Area
 from domain.scope import Actor, NotFound
 from storage.attachments import StoredFileMissing, attachment_store
-from ui import clock, session
+from ui import clock
 from ui.data import call
+from ui.downloads import Download, file_download
 from ui.format import count, day, moment, money
 from ui.frame import frame, portal_page
 from ui.live import live_section
@@ -591,38 +592,22 @@ def _size(size_bytes: int) -> str:
 
 
 async def download_attachment(attachment_id: str, request: Request) -> Response:
-    """The same checks as a page: a session, a role that opens claims, the attachment within
-    the caller's practice (plan staff: any). Sent as a download with the type the bytes were
-    found to be, never rendered inline."""
-    user_id = session.signed_in_user_id()
-    if user_id is None:
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    access = await call(
-        open_area,
-        user_id=user_id,
-        area=Area.CLAIMS,
-        path=request.url.path,
-        at=clock.now(),
-        source_ip=request.client.host if request.client else "",
-    )
-    if access is None:
-        session.end()
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-    if not access.allowed:
-        return PlainTextResponse("Not authorized", status_code=403, headers=headers)
-    wanted = _number(attachment_id)
-    try:
+    """The attachment within the caller's practice (plan staff: any), like a claim page. Sent
+    as a download with the type the bytes were found to be, never rendered inline."""
+
+    async def attachment_file(access: PageAccess) -> Download:
+        wanted = _number(attachment_id)
         if wanted is None:
             raise NotFound(attachment_id)
         found = await call(
             attachment_for_download, actor=access.actor, attachment_id=wanted, at=clock.now()
         )
-        data = await run.io_bound(attachment_store().read, found.stored_name)
-    except (NotFound, StoredFileMissing, FileNotFoundError):
-        return PlainTextResponse("Attachment not found", status_code=404, headers=headers)
-    ascii_name = found.download_name.encode("ascii", "replace").decode().replace("?", "_")
-    headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.download_name)}"
+        try:
+            data = await run.io_bound(attachment_store().read, found.stored_name)
+        except (StoredFileMissing, FileNotFoundError) as missing:
+            raise NotFound(attachment_id) from missing
+        return Download(data, found.content_type, found.download_name)
+
+    return await file_download(
+        request, area=Area.CLAIMS, not_found="Attachment not found", produce=attachment_file
     )
-    return Response(data, media_type=found.content_type, headers=headers)

@@ -28,35 +28,18 @@ from ui.eligibility_upload import (
 )
 from ui.format import count, day, long_day
 from ui.frame import frame, portal_page
+from ui.upload_zone import (
+    UploadProgress,
+    column_help,
+    file_drop,
+    progress_shown,
+    refuse_upload,
+)
 from ui.widgets import Column, card, data_table, kpi
 
 # Worst first, as domain.eligibility.Problem is declared; a row sorts by its worst problem.
 PROBLEM_RANK = {problem: rank for rank, problem in enumerate(Problem)}
 _ACCEPT = ".csv,.txt,.270,.x12,.edi,text/csv,text/plain"
-_CSS = """
-.elig-add-trigger { position: relative; width: 0; height: 0; overflow: hidden; }
-.elig-dropzone { display: flex; flex-direction: column; align-items: center; gap: 6px;
-  padding: 22px 12px; border: 2px dashed #C9D3DD; border-radius: 8px; color: #4B5563;
-  text-align: center; }
-"""
-# The uploader's own header hides a file input without a label inside an unnamed "+" button;
-# these two slots replace it with a plain title and a drop zone whose named button opens the
-# dialog from the click itself (browsers open it only from a user's gesture). The add trigger
-# is the input pickFiles() clicks; it is out of the tab order, so hidden from assistive tech.
-_HEADER = """
-<div class="q-uploader__header-content column items-start q-pa-sm">
-  <div class="q-uploader__title">CSV or X12 270, up to 2 MB</div>
-</div>
-"""
-_DROP_ZONE = """
-<div class="elig-dropzone">
-  <q-icon name="upload_file" size="40px" color="primary"></q-icon>
-  <div class="text-body1 text-weight-medium">Drop the schedule file here</div>
-  <q-btn unelevated no-caps color="primary" icon="folder_open" label="Choose a file"
-    @click="props.pickFiles"></q-btn>
-  <span aria-hidden="true" class="elig-add-trigger"><q-uploader-add-trigger /></span>
-</div>
-"""
 
 
 def register() -> None:
@@ -76,22 +59,6 @@ async def batch_page() -> None:
         BatchView(actor).draw()
 
 
-class BatchProgress:
-    """Written by check_batch's worker thread, read by a UI timer on the event loop: two ints,
-    so the GIL makes every read see a whole value and nothing needs a lock."""
-
-    def __init__(self, total: int) -> None:
-        self.done = 0
-        self.total = total
-
-    def report(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-
 @dataclass(frozen=True)
 class Finished:
     parsed: ParsedUpload
@@ -106,7 +73,6 @@ class BatchView:
         self.finished: Finished | None = None
 
     def draw(self) -> None:
-        ui.add_css(_CSS)
         tomorrow = clock.today() + timedelta(days=1)
         with ui.element("div").classes("portico-grid-2"):
             with card(
@@ -119,44 +85,27 @@ class BatchView:
                     f"{long_day(tomorrow)}. Rows that cannot be read are listed with what to "
                     "fix; the others still run."
                 ).classes("text-sm portico-muted mb-3")
-                self.upload = (
-                    ui.upload(
-                        label="CSV or X12 270, up to 2 MB",
-                        auto_upload=True,
-                        max_file_size=MAX_UPLOAD_BYTES,
-                        max_files=1,
-                        on_upload=self.on_upload,
-                        on_rejected=self.on_rejected,
-                    )
-                    .props(f'accept="{_ACCEPT}" flat bordered color=primary')
-                    .classes("w-full elig-upload")
-                    .mark("schedule-upload")
+                self.upload = file_drop(
+                    title="CSV or X12 270, up to 2 MB",
+                    prompt="Drop the schedule file here",
+                    accept=_ACCEPT,
+                    max_bytes=MAX_UPLOAD_BYTES,
+                    on_upload=self.on_upload,
+                    on_rejected=self.on_rejected,
+                    marker="schedule-upload",
                 )
-                self.upload.add_slot("header", _HEADER)
-                self.upload.add_slot("list", _DROP_ZONE)
             self._template_help()
         self.status = ui.column().classes("w-full gap-5").props('aria-live="polite"')
         self.status.mark("batch-status")
 
     def _template_help(self) -> None:
         with card("CSV layout", subtitle="One appointment per row, under this header row"):
-            with (
-                ui.element("dl")
-                .classes("grid gap-x-4 gap-y-2 text-sm")
-                .style("grid-template-columns: max-content 1fr")
-            ):
-                for name, meaning in COLUMN_HELP.items():
-                    with ui.element("dt").classes("font-mono font-medium text-slate-800"):
-                        ui.label(name)
-                    with ui.element("dd").classes("portico-muted"):
-                        ui.label(meaning)
-            ui.button(
-                "Download the template",
-                icon="download",
-                on_click=lambda: ui.download.content(
-                    template().encode(), "eligibility-schedule-template.csv", "text/csv"
-                ),
-            ).props("outline no-caps").classes("mt-4").mark("download-template")
+            column_help(
+                COLUMN_HELP,
+                template_label="Download the template",
+                template_name="eligibility-schedule-template.csv",
+                template_text=template(),
+            )
 
     def on_rejected(self) -> None:
         self._refuse("That file was not accepted: upload a CSV or X12 270 file of at most 2 MB.")
@@ -181,15 +130,15 @@ class BatchView:
                 _problems_card(parsed.problems, parsed.line_label)
             if not parsed.inquiries:
                 return
-            progress = BatchProgress(len(parsed.inquiries))
-            with card(marker="batch-progress") as progress_card:
-                ui.label(f"Checking {count(progress.total)} appointments…").classes("font-medium")
-                bar = ui.linear_progress(value=0, show_value=False, size="10px").props(
-                    'rounded color=primary aria-label="Checking appointments"'
-                )
-            timer = ui.timer(0.15, lambda: bar.set_value(progress.fraction))
-        self.upload.disable()
-        try:
+        progress = UploadProgress(len(parsed.inquiries))
+        with progress_shown(
+            self.status,
+            self.upload,
+            progress,
+            message=f"Checking {count(progress.total)} appointments…",
+            aria_label="Checking appointments",
+            marker="batch-progress",
+        ):
             outcome = await call(
                 check_batch,
                 actor=self.actor,
@@ -198,10 +147,6 @@ class BatchView:
                 source="x12" if parsed.kind == "x12" else "batch",
                 on_progress=progress.report,
             )
-        finally:
-            timer.cancel()
-            self.upload.enable()
-        progress_card.delete()
         self.finished = Finished(parsed, outcome)
         with self.status:
             not_run = [
@@ -214,18 +159,7 @@ class BatchView:
             self._results(self.finished)
 
     def _refuse(self, message: str) -> None:
-        self.status.clear()
-        with (
-            self.status,
-            ui.element("div")
-            .classes("portico-callout tone-alert w-full")
-            .props('role="alert"')
-            .mark("upload-refused"),
-        ):
-            ui.icon("error", size="22px")
-            with ui.column().classes("gap-0"):
-                ui.label("The file was not checked").classes("font-semibold")
-                ui.label(message)
+        refuse_upload(self.status, "The file was not checked", message)
 
     def _results(self, finished: Finished) -> None:
         answered = [item for item in finished.outcome.items if item.answer is not None]

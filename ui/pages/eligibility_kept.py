@@ -7,20 +7,21 @@ Another practice's check, a missing id and a malformed id all get the same "Chec
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from nicegui import app, run, ui
 
-from domain.access import open_area
+from domain.access import PageAccess
 from domain.eligibility_service import StoredCheck, get_check
 from domain.roles import Area
 from domain.scope import Actor, NotFound
-from ui import clock, session
+from ui import clock
 from ui.data import call
+from ui.downloads import Download, file_download
 from ui.eligibility_answer import answer_view, apply_eligibility_css
 from ui.eligibility_pdf import SOURCES, render_check_pdf
 from ui.eligibility_tabs import CHECK_PATH, HISTORY_PATH
 from ui.format import day, moment
-from ui.frame import NOT_AUTHORIZED, frame, portal_page
+from ui.frame import frame, portal_page
 from ui.pages.eligibility import pdf_path
 from ui.theme import Heading, message_panel
 from ui.widgets import card, fact
@@ -107,34 +108,21 @@ def _searched_for(stored: StoredCheck) -> None:
 
 
 async def kept_check_pdf(check_id: str, request: Request) -> Response:
-    """The same checks as the page frame, by hand: a session, a role that opens eligibility,
-    and the check within the practice's scope."""
-    user_id = session.signed_in_user_id()
-    if user_id is None:
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    access = await call(
-        open_area,
-        user_id=user_id,
-        area=Area.ELIGIBILITY,
-        path=request.url.path,
-        at=clock.now(),
-        source_ip=request.client.host if request.client else "",
+    """Within the practice's scope, like the check's page."""
+
+    async def check_file(access: PageAccess) -> Download:
+        stored = await read_kept_check(access.actor, check_id)
+        if stored is None or access.actor.practice_id is None:
+            raise NotFound(check_id)
+        pdf = await run.io_bound(
+            render_check_pdf,
+            stored,
+            practice_name=access.organisation_name,
+            practice_id=access.actor.practice_id,
+        )
+        filename = f"eligibility-{stored.answer.transaction_id}.pdf"
+        return Download(pdf, "application/pdf", filename)
+
+    return await file_download(
+        request, area=Area.ELIGIBILITY, not_found=CHECK_NOT_FOUND, produce=check_file
     )
-    if access is None:
-        session.end()
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    headers = {"Cache-Control": "no-store"}  # PHI: never kept by the browser or a proxy
-    if not access.allowed:
-        return PlainTextResponse(NOT_AUTHORIZED, status_code=403, headers=headers)
-    stored = await read_kept_check(access.actor, check_id)
-    if stored is None or access.actor.practice_id is None:
-        return PlainTextResponse(CHECK_NOT_FOUND, status_code=404, headers=headers)
-    pdf = await run.io_bound(
-        render_check_pdf,
-        stored,
-        practice_name=access.organisation_name,
-        practice_id=access.actor.practice_id,
-    )
-    filename = f"eligibility-{stored.answer.transaction_id}.pdf"
-    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return Response(pdf, media_type="application/pdf", headers=headers)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from nicegui import app, run, ui
 
-from domain.access import open_area
+from domain.access import PageAccess
 from domain.remittance_advice import (
     RemittanceDetail,
     RemittanceRow,
@@ -24,10 +24,11 @@ from domain.remittance_advice import (
 from domain.roles import Area
 from domain.scope import Actor, NotFound
 from interop.x12.remittance_835 import file_name, render_835
-from ui import clock, session
+from ui import clock
 from ui.data import call
+from ui.downloads import Download, file_download, record_id
 from ui.format import count, day, money
-from ui.frame import NOT_AUTHORIZED, frame, portal_page
+from ui.frame import frame, portal_page
 from ui.live import live_section
 from ui.theme import Heading, message_panel
 from ui.widgets import Column, card, data_table, empty_state, kpi
@@ -238,34 +239,18 @@ def _detail(detail: RemittanceDetail) -> None:
 
 
 async def remittance_835(remittance_id: str, request: Request) -> Response:
-    """The same checks as the page frame, by hand: a session, a role that opens remittances,
-    and the remittance within the practice's scope; the export is audited by the use case."""
-    user_id = session.signed_in_user_id()
-    if user_id is None:
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    access = await call(
-        open_area,
-        user_id=user_id,
-        area=Area.REMITTANCES,
-        path=request.url.path,
-        at=clock.now(),
-        source_ip=request.client.host if request.client else "",
+    """Within the practice's scope, like the remittance page; the export is audited by the use
+    case."""
+
+    async def file_835(access: PageAccess) -> Download:
+        at = clock.now()
+        advice = await call(
+            remittance_advice, actor=access.actor, remittance_id=record_id(remittance_id), at=at
+        )
+        # A large remittance takes a moment to write: off the event loop, like the database work.
+        text = await run.io_bound(render_835, advice, at=at)
+        return Download(text, "application/edi-x12", file_name(advice))
+
+    return await file_download(
+        request, area=Area.REMITTANCES, not_found=REMITTANCE_NOT_FOUND, produce=file_835
     )
-    if access is None:
-        session.end()
-        return RedirectResponse(session.login_url(request.url.path), status_code=303)
-    headers = {"Cache-Control": "no-store"}  # PHI: never kept by the browser or a proxy
-    if not access.allowed:
-        return PlainTextResponse(NOT_AUTHORIZED, status_code=403, headers=headers)
-    wanted = _parse_id(remittance_id)
-    if wanted is None:
-        return PlainTextResponse(REMITTANCE_NOT_FOUND, status_code=404, headers=headers)
-    at = clock.now()
-    try:
-        advice = await call(remittance_advice, actor=access.actor, remittance_id=wanted, at=at)
-    except NotFound:
-        return PlainTextResponse(REMITTANCE_NOT_FOUND, status_code=404, headers=headers)
-    # A large remittance takes a moment to write: off the event loop, like the database work.
-    text = await run.io_bound(render_835, advice, at=at)
-    headers["Content-Disposition"] = f'attachment; filename="{file_name(advice)}"'
-    return Response(text, media_type="application/edi-x12", headers=headers)
