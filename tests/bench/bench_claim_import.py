@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+import domain.claim_import_service as import_service
 from domain.auth import actor_for
 from domain.claim_entry import ClaimEntry, ServiceLineEntry
 from domain.claim_import_service import run_import
@@ -145,7 +147,9 @@ def _replay(path: str, import_id: int) -> float:
 
 
 @pytest.mark.parametrize("file_format", ["csv", "837p"])
-def test_import_hundred_thousand_claims(engine: Engine, file_format: str) -> None:
+def test_import_hundred_thousand_claims(
+    engine: Engine, file_format: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     actor, npis = _biller(engine)
     entries = _entries(engine, npis, file_format)
     at = datetime.now(UTC)
@@ -162,6 +166,17 @@ def test_import_hundred_thousand_claims(engine: Engine, file_format: str) -> Non
     mark = time.perf_counter()
     claim_file = read_claim_file(content, file_name=f"bench.{file_format}", at=at)
     read = time.perf_counter() - mark
+    store_seconds = [0.0]
+    store = import_service._store
+
+    def timed_store(*args: Any, **kwargs: Any) -> Any:  # the write phase alone
+        mark = time.perf_counter()
+        try:
+            return store(*args, **kwargs)
+        finally:
+            store_seconds[0] += time.perf_counter() - mark
+
+    monkeypatch.setattr(import_service, "_store", timed_store)
     mark = time.perf_counter()
     result = run_import(
         unit_of_work=lambda: _session_scope(engine), actor=actor, claim_file=claim_file, at=at
@@ -175,6 +190,7 @@ def test_import_hundred_thousand_claims(engine: Engine, file_format: str) -> Non
         f"{result.accepted:,} accepted, {result.rejected:,} rejected"
         f"\n  end to end {total:.1f} s = {IMPORT_CLAIMS / total:,.0f} claims/s "
         f"(reading {read:.1f} s, checking and storing {write:.1f} s)"
-        f"\n  store phase vs raw executemany of the same rows: {write:.1f} s vs {replay:.1f} s "
-        f"= {write / replay:.1f}x (goal within 2x)"
+        f"\n  database write phase {store_seconds[0]:.2f} s vs raw executemany of the same rows "
+        f"{replay:.2f} s = {store_seconds[0] / replay:.1f}x (goal within 2x); the whole store "
+        f"step with its checks and lookups {write / replay:.1f}x"
     )
