@@ -140,5 +140,5 @@ bench: install
 clean:
 	rm -f portico.db portico.db-wal portico.db-shm portico.db.scheduler.lock
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .nicegui
-	rm -rf screenshots
+	rm -rf screenshots .bench
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

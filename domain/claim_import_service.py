@@ -30,12 +30,14 @@ from domain.claim_submission import (
     MEMBER_NOT_MATCHED,
     ResolvedEntry,
     claim_numbers,
+    claim_providers,
     claim_values,
     correction_note,
     correction_problems,
     diagnosis_rows,
     line_rows,
     new_transaction_id,
+    practice_group_npi,
     provider_problems,
     received_event_values,
 )
@@ -345,6 +347,7 @@ class _Lookups:
     families: dict[str, list[Member]]
     providers: dict[str, Provider]
     originals: dict[str, Claim]
+    group_npi: str  # the practice's organization NPI, which may bill for its providers
 
     @classmethod
     def load(cls, session: Session, actor: Actor, claims: Sequence[IncomingClaim]) -> _Lookups:
@@ -384,7 +387,7 @@ class _Lookups:
                     scoped(Claim, actor).where(col(Claim.claim_number).in_(numbers))
                 )
             }
-        return cls(members, families, providers, originals)
+        return cls(members, families, providers, originals, practice_group_npi(session, actor))
 
     def resolve(
         self, incoming: IncomingClaim
@@ -398,7 +401,7 @@ class _Lookups:
             problems.append(MEMBER_NOT_MATCHED)
         else:
             entry = replace(entry, member_id=member.member_id)
-        problems += provider_problems(entry, self.providers)
+        problems += provider_problems(entry, self.providers, self.group_npi)
         original = None
         if entry.frequency_code != FrequencyCode.ORIGINAL:
             number = entry.original_claim_number.strip()
@@ -408,10 +411,7 @@ class _Lookups:
             return entry, None, problems
         assert member is not None
         resolved = ResolvedEntry(
-            member,
-            self.providers[entry.billing_npi.strip()],
-            self.providers[entry.rendering_npi.strip()],
-            original,
+            member, *claim_providers(entry, self.providers, self.group_npi), original
         )
         return entry, resolved, []
 

@@ -29,7 +29,7 @@ from domain.claims import (
     InvalidTransition,
 )
 from domain.members import Member
-from domain.practices import Provider
+from domain.practices import Practice, Provider
 from domain.roles import Area
 from domain.scope import Actor, NotAuthorized, scoped
 
@@ -134,7 +134,8 @@ def resolve_entry(session: Session, *, actor: Actor, entry: ClaimEntry) -> Resol
             )
         ).all()
     }
-    problems += provider_problems(entry, providers)
+    group_npi = practice_group_npi(session, actor)
+    problems += provider_problems(entry, providers, group_npi)
     original = None
     if entry.frequency_code != FrequencyCode.ORIGINAL:
         number = entry.original_claim_number.strip()
@@ -143,12 +144,7 @@ def resolve_entry(session: Session, *, actor: Actor, entry: ClaimEntry) -> Resol
     if problems:
         raise EntryRejected(problems)
     assert member is not None
-    return ResolvedEntry(
-        member,
-        providers[entry.billing_npi.strip()],
-        providers[entry.rendering_npi.strip()],
-        original,
-    )
+    return ResolvedEntry(member, *claim_providers(entry, providers, group_npi), original)
 
 
 # One message for both misses, so the form cannot be used to probe member IDs.
@@ -158,13 +154,36 @@ MEMBER_NOT_MATCHED = FieldProblem(
 )
 
 
-def provider_problems(entry: ClaimEntry, providers: Mapping[str, Provider]) -> list[FieldProblem]:
-    """The billing and rendering NPIs that are not among the practice's providers."""
+def practice_group_npi(session: Session, actor: Actor) -> str:
+    practice = session.get(Practice, actor.practice_id) if actor.practice_id else None
+    return practice.group_npi if practice else ""
+
+
+def provider_problems(
+    entry: ClaimEntry, providers: Mapping[str, Provider], group_npi: str = ""
+) -> list[FieldProblem]:
+    """The billing and rendering NPIs that are not among the practice's providers. A claim
+    billed under the practice's own group (organization) NPI, as clearinghouses usually send
+    them (837P 2010AA), is billed by the practice for its rendering provider."""
     return [
         FieldProblem(name, f"NPI {npi} is not a provider of your practice in the portal.")
         for name in ("billing_npi", "rendering_npi")
         if (npi := getattr(entry, name).strip()) not in providers
+        and not (name == "billing_npi" and group_npi and npi == group_npi)
     ]
+
+
+def claim_providers(
+    entry: ClaimEntry, providers: Mapping[str, Provider], group_npi: str = ""
+) -> tuple[Provider, Provider]:
+    """(billing, rendering) providers of an entry that provider_problems accepts: billed under
+    the group NPI, the claim's billing provider row is its rendering provider (the practice
+    itself is the payee either way)."""
+    rendering = providers[entry.rendering_npi.strip()]
+    billing_npi = entry.billing_npi.strip()
+    if group_npi and billing_npi == group_npi and billing_npi not in providers:
+        return rendering, rendering
+    return providers[billing_npi], rendering
 
 
 def correction_problems(number: str, original: Claim | None) -> list[FieldProblem]:

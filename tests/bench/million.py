@@ -21,9 +21,17 @@ CLAIMS = int(os.environ.get("BENCH_CLAIMS", "1000000"))
 AS_OF = date(2026, 11, 26)
 
 
-def million_claims(default_dir: Path) -> Engine:
-    """A migrated SQLite database with CLAIMS claims (kept at BENCH_CLAIMS_DB when set)."""
-    path = Path(os.environ.get("BENCH_CLAIMS_DB") or default_dir / "claims.db")
+# Built once and shared by every benchmark module and every later `make bench` (building a
+# million claims takes minutes); `make clean` removes it.
+SHARED_DIR = Path(__file__).resolve().parents[2] / ".bench"
+
+
+def million_claims(default_dir: Path | None = None) -> Engine:
+    """A migrated SQLite database with at least CLAIMS claims: BENCH_CLAIMS_DB when set, else
+    .bench/claims-<CLAIMS>.db. Benchmarks that write to it (imports, the drained pipeline)
+    leave their rows, so a reused database only grows."""
+    SHARED_DIR.mkdir(exist_ok=True)
+    path = Path(os.environ.get("BENCH_CLAIMS_DB") or SHARED_DIR / f"claims-{CLAIMS}.db")
     engine = make_engine(f"sqlite:///{path}")
     upgrade_to_head(engine)
     with engine.connect() as connection:

@@ -16,6 +16,7 @@ from domain.claim_entry import ServiceLineEntry
 from domain.claim_pipeline import advance_claims
 from domain.claim_submission import EntryRejected, submit_claim
 from domain.claims import Claim, ClaimLine, ClaimStatus, ClaimStatusEvent, FrequencyCode
+from domain.practices import Practice
 from domain.roles import Role
 from domain.scope import Actor, NotAuthorized
 from tests.factories import practice_biller, practice_claim_entry, practice_npi
@@ -130,3 +131,23 @@ def test_plan_staff_and_front_desk_cannot_submit(session: Session) -> None:
         someone = Actor(user_id=1, practice_id=practice_id, roles=frozenset(roles))
         with pytest.raises(NotAuthorized):
             submit_claim(session, actor=someone, entry=entry, at=datetime.now(UTC))
+
+
+def test_a_claim_billed_under_the_group_npi_is_billed_for_its_rendering_provider(
+    session: Session,
+) -> None:
+    actor = practice_biller(session)
+    other = practice_biller(session, "Lakeside")
+    ours = session.get(Practice, actor.practice_id)
+    theirs = session.get(Practice, other.practice_id)
+    assert ours is not None and theirs is not None
+    entry = practice_claim_entry(session, actor, billing_npi=ours.group_npi)
+    submission = submit_claim(session, actor=actor, entry=entry, at=datetime.now(UTC))
+    claim = session.get(Claim, submission.claim_id)
+    assert claim is not None
+    assert claim.billing_provider_id == claim.rendering_provider_id
+
+    foreign_group = practice_claim_entry(session, actor, billing_npi=theirs.group_npi)
+    with pytest.raises(EntryRejected) as rejected:
+        submit_claim(session, actor=actor, entry=foreign_group, at=datetime.now(UTC))
+    assert [p.field for p in rejected.value.problems] == ["billing_npi"]
