@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain import audit
+from domain.claim_counts import CLAIM_COUNTS
 from domain.claim_filters import ClaimFilters, Direction, SortKey
 from domain.claims import (
     FINALIZED,
@@ -32,7 +33,6 @@ from domain.claims import (
 )
 from domain.codes import CARC, PLACES_OF_SERVICE, PROCEDURES_BY_CODE, RARC, STATUS_CATEGORY
 from domain.members import Coverage, Member
-from domain.plan_wide_counts import PLAN_WIDE_COUNTS
 from domain.plans import BenefitPlan
 from domain.practices import Location, Practice, Provider
 from domain.roles import Area
@@ -185,13 +185,11 @@ _CASE_FOLDED_LETTERS = 3
 def list_claims(*, session: Session, actor: Actor, filters: ClaimFilters) -> ClaimListing:
     """The claims page in one transaction: the counts per standing, and the page of claims
     (whose total the counts already give when nothing but a status narrows the list)."""
-    if actor.is_plan_staff:
-        counts = PLAN_WIDE_COUNTS.get(
-            lambda: claim_counts_by_standing(session=session, actor=actor),
-            database=str(session.get_bind().engine.url),
-        )
-    else:
-        counts = claim_counts_by_standing(session=session, actor=actor)
+    counts = CLAIM_COUNTS.get(
+        lambda: claim_counts_by_standing(session=session, actor=actor),
+        database=str(session.get_bind().engine.url),
+        practice_id=None if actor.is_plan_staff else actor.practice_id,
+    )
     known_total = None
     if filters.only_status:
         known_total = counts.get(filters.status, 0) if filters.status else sum(counts.values())

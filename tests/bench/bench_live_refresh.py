@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.claim_entry import ClaimEntry, ServiceLineEntry
-from domain.claim_pipeline import advance_claims
 from domain.claim_submission import submit_claim
 from domain.claims import ClaimStatus, ClaimStatusEvent
 from domain.practices import Provider
@@ -28,7 +27,7 @@ from domain.roles import Role
 from domain.scope import Actor
 from domain.users import User
 from storage.seed.demo import SHOWCASE_BY_KEY
-from tests.bench.million import CLAIMS, million_claims, p95, percentiles
+from tests.bench.million import CLAIMS, drain_open_claims, million_claims, p95, percentiles
 from tests.e2e.harness import chromium, home_heading, page_drawn, running_portal, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -40,29 +39,9 @@ JOB_SECONDS = 1.0
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = million_claims(tmp_path_factory.mktemp("live"))
-    _drain(engine)
+    drain_open_claims(engine)
     yield engine
     engine.dispose()
-
-
-def _drain(engine: Engine) -> None:
-    """Work off the open claims the bulk seed leaves (a FIFO backlog a new claim would queue
-    behind), so the samples time the refresh rather than the queue; the drain itself is the
-    pipeline's throughput on this database, printed as such."""
-    moved = 0
-    mark = time.perf_counter()
-    with Session(engine, expire_on_commit=False) as session:
-        while True:
-            report = advance_claims(session, at=datetime.now(UTC), batch_size=5_000)
-            moved += report.total
-            if report.total == 0:
-                break
-    if moved:
-        elapsed = time.perf_counter() - mark
-        print(
-            f"\n[bench] drained the seed's open claims: {moved:,} pipeline steps in "
-            f"{elapsed:.0f} s ({moved / elapsed:,.0f} steps/s)"
-        )
 
 
 @pytest.fixture(scope="module")
