@@ -691,12 +691,43 @@ def _remit(
             session.rollback()
             return None
         remittance.total_paid = total
+        _recover_forwarded_balance(session, remittance)
         session.commit()
     except Exception:
         session.rollback()
         logger.exception("practice %s: the payment run failed", practice_id)
         return None
     return remittance.id
+
+
+def _recover_forwarded_balance(session: Session, remittance: Remittance) -> None:
+    """Take back, from a positive payment, what earlier payments of the practice forwarded as a
+    negative balance (their reversals outweighed their payments) and no payment has recovered
+    yet: as much as this payment covers, the rest stays forwarded to the next one."""
+    if remittance.total_paid <= 0:
+        return
+    earlier = session.exec(
+        select(Remittance)
+        .where(
+            Remittance.practice_id == remittance.practice_id,
+            col(Remittance.id) != remittance.id,
+        )
+        .order_by(col(Remittance.id))
+    ).all()
+    forwarded = -sum((r.total_paid for r in earlier if r.total_paid < 0), Decimal("0.00"))
+    recovered = sum((r.recovered_amount for r in earlier), Decimal("0.00"))
+    outstanding = forwarded - recovered
+    if outstanding <= 0:
+        return
+    remittance.recovered_amount = min(outstanding, remittance.total_paid)
+    # The oldest forwarding payment not yet wholly recovered names the balance being taken.
+    running = recovered
+    for candidate in earlier:
+        if candidate.total_paid < 0:
+            running += candidate.total_paid
+            if running < 0:
+                remittance.recovered_reference = candidate.payment_number
+                break
 
 
 def _take_for_payment(

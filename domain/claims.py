@@ -80,7 +80,13 @@ class Remittance(SQLModel, table=True):
     payment_number: str = Field(max_length=30, unique=True, description="EFT trace or check no.")
     payment_method: str = Field(default="ACH", max_length=3, description="ACH or CHK")
     payment_date: date
+    # The claims' payments less their reversals: negative when reversals outweigh payments,
+    # and then the 835 forwards that balance (PLB FB) to a later payment.
     total_paid: Decimal = Field(sa_type=Money)
+    # What this payment takes back of balances forwarded by earlier ones (a PLB FB of this
+    # amount), and the payment number that forwarded the oldest of them (PLB03-2).
+    recovered_amount: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    recovered_reference: str = Field(default="", max_length=30)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -219,6 +219,9 @@ class RemittanceAdvice:
     payer: Payer
     payee: Payee
     claims: tuple[ClaimPayment, ...]
+    # A balance earlier payments forwarded, taken back from this one (and whose it was).
+    recovered_amount: Decimal = ZERO
+    recovered_reference: str = ""
 
     @property
     def claims_total(self) -> Decimal:
@@ -233,16 +236,20 @@ class RemittanceAdvice:
         period (PLB02) is 31 December of the payment's year, the TR3's choice when the
         provider's fiscal year end is not known."""
         net = self.claims_total
-        if net >= 0:
-            return ()
-        return (
-            ProviderAdjustment(
-                reason=FORWARDING_BALANCE,
-                reference=self.payment_number,
-                amount=net,
-                fiscal_period_end=date(self.payment_date.year, 12, 31),
-            ),
-        )
+        period_end = date(self.payment_date.year, 12, 31)
+        if net < 0:
+            return (ProviderAdjustment(FORWARDING_BALANCE, self.payment_number, net, period_end),)
+        if self.recovered_amount > 0:
+            # The later payment's side of the same balance: a positive FB reduces BPR02.
+            return (
+                ProviderAdjustment(
+                    FORWARDING_BALANCE,
+                    self.recovered_reference or self.payment_number,
+                    self.recovered_amount,
+                    period_end,
+                ),
+            )
+        return ()
 
     @property
     def payment_amount(self) -> Decimal:
@@ -340,7 +347,9 @@ class RemittanceDetail:
     row: RemittanceRow
     claims: list[RemittedClaim]
     payment_amount: Decimal  # BPR02
-    forwarded_balance: Decimal  # the PLB FB amount, 0 when none
+    # The PLB FB amount: negative when this payment forwards a balance, positive when it
+    # recovers one forwarded earlier, 0 when none.
+    forwarded_balance: Decimal
 
 
 def _require(actor: Actor) -> None:
@@ -531,6 +540,8 @@ def _advices(session: Session, remittances: Sequence[Remittance]) -> list[Remitt
                 payment_method=remittance.payment_method,
                 payment_date=remittance.payment_date,
                 total_paid=remittance.total_paid,
+                recovered_amount=remittance.recovered_amount,
+                recovered_reference=remittance.recovered_reference,
                 payer=PORTICO_PLAN,
                 payee=Payee(name=practice.name, npi=practice.group_npi, tin=practice.tin),
                 # Reversals first: a reader posts the take-back before the new payment.

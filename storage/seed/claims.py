@@ -749,6 +749,8 @@ class ClaimModel:
                 "payment_method": "ACH",
                 "payment_date": date.fromordinal(pay_day),
                 "total_paid": 0,  # set once every claim is built (loader.set_remittance_totals)
+                "recovered_amount": 0,
+                "recovered_reference": "",
                 "created_at": self._time((pay_day - self._epoch_ordinal) * 86400 + 13 * 3600),
             }
         )

@@ -29,7 +29,10 @@ from domain.claims import (
     Remittance,
 )
 from domain.members import BenefitAccumulator
-from tests.factories import biller, correction_entry
+from domain.remittance_advice import balance_problems, remittance_advice
+from interop.x12.remittance_835 import render_835
+from tests.factories import biller, correction_entry, practice_claim_entry
+from tests.x12_validation import pyx12_errors
 
 
 @pytest.fixture
@@ -158,3 +161,49 @@ def test_an_examiner_finishes_or_denies_pended_claims(session: Session) -> None:
         pytest.skip(f"demo pended claim cannot be settled: {not_settled}")
     session.commit()
     assert status in {ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID, ClaimStatus.DENIED}
+
+
+def test_a_forwarded_balance_is_recovered_from_the_next_payment(session: Session) -> None:
+    original = _paid_remitted_claim(session)
+    actor = biller(original.practice_id)
+    # Settle every open claim first, so the next payment run holds the reversal alone.
+    _run_to_decision(session, original.id or 0)
+    run_payment_cycle(session, at=_at(4))
+    void = submit_claim(
+        session,
+        actor=actor,
+        entry=correction_entry(session, original, FrequencyCode.VOID),
+        at=_at(5),
+    )
+    session.commit()
+    _run_to_decision(session, void.claim_id, minutes=5)
+    run_payment_cycle(session, at=_at(10))
+    session.refresh(original)
+    negative = session.get(Remittance, original.reversed_in_remittance_id)
+    assert negative is not None
+    assert negative.total_paid == -original.paid_amount < 0
+    assert negative.recovered_amount == 0
+
+    # The practice's next paid claim: its payment gives back what was forwarded.
+    fresh = submit_claim(
+        session, actor=actor, entry=practice_claim_entry(session, actor), at=_at(11)
+    )
+    session.commit()
+    claim = _run_to_decision(session, fresh.claim_id, minutes=11)
+    assert claim.paid_amount > 0, claim.status
+    run_payment_cycle(session, at=_at(20))
+    session.refresh(claim)
+    later = session.get(Remittance, claim.remittance_id)
+    assert later is not None
+    assert later.recovered_amount == min(original.paid_amount, later.total_paid)
+    assert later.recovered_reference == negative.payment_number
+
+    # Its 835 carries the other side of the forwarded balance and still balances.
+    assert later.id is not None
+    advice = remittance_advice(session=session, actor=actor, remittance_id=later.id, at=_at(21))
+    assert [(plb.reason, plb.amount) for plb in advice.provider_adjustments] == [
+        ("FB", later.recovered_amount)
+    ]
+    assert balance_problems(advice) == []
+    assert advice.payment_amount == later.total_paid - later.recovered_amount
+    assert pyx12_errors(render_835(advice, at=_at(21))) == []

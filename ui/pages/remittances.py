@@ -195,12 +195,19 @@ def _detail(detail: RemittanceDetail) -> None:
         ):
             ui.icon("info", size="22px")
             with ui.column().classes("gap-0"):
-                ui.label("Balance forwarded").classes("font-semibold")
-                ui.label(
-                    f"The reversals in this remittance exceed its payments by "
-                    f"{money(-detail.forwarded_balance)}. Nothing is paid now; the plan "
-                    f"recovers that amount from a later payment (835 PLB, reason FB)."
-                )
+                if detail.forwarded_balance < 0:
+                    ui.label("Balance forwarded").classes("font-semibold")
+                    ui.label(
+                        f"The reversals in this remittance exceed its payments by "
+                        f"{money(-detail.forwarded_balance)}. Nothing is paid now; the plan "
+                        f"recovers that amount from a later payment (835 PLB, reason FB)."
+                    )
+                else:
+                    ui.label("Earlier balance recovered").classes("font-semibold")
+                    ui.label(
+                        f"{money(detail.forwarded_balance)} of a balance an earlier remittance "
+                        f"forwarded is taken back from this payment (835 PLB, reason FB)."
+                    )
     with card(
         "Claims in this payment",
         subtitle="Reversals take back an earlier payment of a replaced or voided claim",
