@@ -299,6 +299,15 @@ def _adjudicate(
         return _pend(session, claim, at, "No coverage on file for the member on these dates.")
     plan = catalogue.plan(coverage.plan_id)
     original = _original_of(session, claim)
+    if claim.frequency_code == FrequencyCode.REPLACEMENT and original is None:
+        # Another correction got there first: paying this one too would pay the service twice.
+        return _pend(
+            session,
+            claim,
+            at,
+            "The claim this replaces is no longer remitted (already replaced or voided): an "
+            "examiner decides.",
+        )
     if original is not None:
         # The replacement is judged against accumulators without the original's share.
         _reverse_accumulators(session, original, catalogue)

@@ -207,3 +207,22 @@ def test_a_forwarded_balance_is_recovered_from_the_next_payment(session: Session
     assert balance_problems(advice) == []
     assert advice.payment_amount == later.total_paid - later.recovered_amount
     assert pyx12_errors(render_835(advice, at=_at(21))) == []
+
+
+def test_a_second_replacement_of_the_same_claim_pends_instead_of_paying_twice(
+    session: Session,
+) -> None:
+    original = _paid_remitted_claim(session)
+    actor = biller(original.practice_id)
+    entry = correction_entry(session, original, FrequencyCode.REPLACEMENT)
+    first = submit_claim(session, actor=actor, entry=entry, at=_at())
+    second = submit_claim(session, actor=actor, entry=entry, at=_at())
+    session.commit()
+    _run_to_decision(session, first.claim_id)
+    _run_to_decision(session, second.claim_id, minutes=5)
+    statuses = {
+        session.get(Claim, claim_id, populate_existing=True).status  # type: ignore[union-attr]
+        for claim_id in (first.claim_id, second.claim_id)
+    }
+    assert ClaimStatus.PENDED in statuses
+    assert statuses - {ClaimStatus.PENDED} <= {ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID}
