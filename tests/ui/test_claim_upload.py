@@ -111,6 +111,22 @@ async def test_a_file_that_cannot_be_read_says_why_and_saves_nothing(
     assert imported(demo_db) == 0
 
 
+async def test_a_fifty_megabyte_upload_is_refused_and_saves_nothing(
+    user: User, demo_db: Engine
+) -> None:
+    """Past the page's 20 MB limit: refused with what to do instead, before it is read."""
+    rows = template().splitlines()
+    repeated = "\n".join(rows[1:]) + "\n"
+    content = (rows[0] + "\n" + repeated * (50 * 1024 * 1024 // len(repeated) + 1)).encode()
+    assert len(content) > 50 * 1024 * 1024
+    await sign_in(user, BILLING)
+    await upload(user, content)
+    await see(user, marker="upload-refused")
+    await see(user, "larger than 20 MB")
+    await user.should_not_see(marker="import-result")
+    assert imported(demo_db) == 0
+
+
 async def test_another_practices_import_is_not_found(user: User, demo_db: Engine) -> None:
     await sign_in(user, BILLING)
     await upload(user, _one_bad_claim())
