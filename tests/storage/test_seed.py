@@ -616,6 +616,8 @@ def test_bulk_path_stores_exactly_what_the_orm_stores(engine: Engine) -> None:
             "payment_method": "ACH",
             "payment_date": date(2026, 3, 4),
             "total_paid": 123456,  # cents: Money's storage form
+            "recovered_amount": 0,
+            "recovered_reference": "",
             "created_at": created,
         }
     )
