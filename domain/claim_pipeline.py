@@ -715,28 +715,38 @@ def _recover_forwarded_balance(session: Session, remittance: Remittance) -> None
     yet: as much as this payment covers, the rest stays forwarded to the next one."""
     if remittance.total_paid <= 0:
         return
-    earlier = session.exec(
+    # Only the (few) payments that forwarded a balance are read; what has been recovered
+    # is one SUM, not every remittance the practice ever had.
+    forwarding = session.exec(
         select(Remittance)
         .where(
             Remittance.practice_id == remittance.practice_id,
             col(Remittance.id) != remittance.id,
+            col(Remittance.total_paid) < 0,
         )
         .order_by(col(Remittance.id))
     ).all()
-    forwarded = -sum((r.total_paid for r in earlier if r.total_paid < 0), Decimal("0.00"))
-    recovered = sum((r.recovered_amount for r in earlier), Decimal("0.00"))
+    if not forwarding:
+        return
+    forwarded = -sum((r.total_paid for r in forwarding), Decimal("0.00"))
+    recovered = session.exec(
+        select(func.coalesce(func.sum(Remittance.recovered_amount), 0)).where(
+            Remittance.practice_id == remittance.practice_id,
+            col(Remittance.id) != remittance.id,
+        )
+    ).one()
+    recovered = recovered if isinstance(recovered, Decimal) else Decimal(recovered) / 100
     outstanding = forwarded - recovered
     if outstanding <= 0:
         return
     remittance.recovered_amount = min(outstanding, remittance.total_paid)
     # The oldest forwarding payment not yet wholly recovered names the balance being taken.
     running = recovered
-    for candidate in earlier:
-        if candidate.total_paid < 0:
-            running += candidate.total_paid
-            if running < 0:
-                remittance.recovered_reference = candidate.payment_number
-                break
+    for candidate in forwarding:
+        running += candidate.total_paid
+        if running < 0:
+            remittance.recovered_reference = candidate.payment_number
+            break
 
 
 def _take_for_payment(

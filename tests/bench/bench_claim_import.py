@@ -39,8 +39,8 @@ WRITTEN = (("claim", "id"), ("claimdiagnosis", "claim_id"), ("claimline", "claim
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    bench_engine = million_claims(tmp_path_factory.mktemp("import"))
+def engine() -> Iterator[Engine]:
+    bench_engine = million_claims()
     yield bench_engine
     bench_engine.dispose()
 

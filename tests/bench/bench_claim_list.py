@@ -28,8 +28,8 @@ RUNS = 20
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    bench_engine = million_claims(tmp_path_factory.mktemp("claim-list"))
+def engine() -> Iterator[Engine]:
+    bench_engine = million_claims()
     yield bench_engine
     bench_engine.dispose()
 

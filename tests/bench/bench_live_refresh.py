@@ -37,8 +37,8 @@ JOB_SECONDS = 1.0
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = million_claims(tmp_path_factory.mktemp("live"))
+def database() -> Iterator[Engine]:
+    engine = million_claims()
     drain_open_claims(engine)
     yield engine
     engine.dispose()

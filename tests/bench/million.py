@@ -28,7 +28,7 @@ AS_OF = date(2026, 11, 26)
 SHARED_DIR = Path(__file__).resolve().parents[2] / ".bench"
 
 
-def million_claims(default_dir: Path | None = None) -> Engine:
+def million_claims() -> Engine:
     """A migrated SQLite database with at least CLAIMS claims: BENCH_CLAIMS_DB when set, else
     .bench/claims-<CLAIMS>.db. Benchmarks that write to it (imports, the drained pipeline)
     leave their rows, so a reused database only grows."""
