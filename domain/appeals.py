@@ -511,6 +511,7 @@ def _reprocess(session: Session, original: Claim, appeal_id: int, at: datetime) 
         rendering_provider_id=original.rendering_provider_id,
         location_id=original.location_id,
         place_of_service=original.place_of_service,
+        principal_procedure=original.principal_procedure,
         frequency_code=FrequencyCode.REPLACEMENT,
         original_claim_id=original.id,
         service_date_from=original.service_date_from,

@@ -25,6 +25,7 @@ from domain.claim_submission import (
     Submission,
     add_diagnoses_and_lines,
     new_transaction_id,
+    principal_procedure,
     received_event,
     resolve_entry,
 )
@@ -223,6 +224,7 @@ def resubmit_rejected(
     if entry.patient_control_number.strip():
         claim.patient_control_number = entry.patient_control_number.strip()
     claim.total_charge = entry.total_charge
+    claim.principal_procedure = principal_procedure(entry)
     claim.rejection_reason = None
     transaction_id = new_transaction_id(at)
     claim.transaction_id = transaction_id

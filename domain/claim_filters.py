@@ -12,7 +12,7 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 from domain.claims import ClaimStatus
-from domain.codes import CARC
+from domain.codes import CARC, PLACES_OF_SERVICE
 from domain.npi import is_valid_npi
 
 CLAIMS_PATH = "/claims"
@@ -25,8 +25,82 @@ _MEMBER_ID = re.compile(r"^[A-Z0-9-]{3,20}$")
 # Letters, spaces and the punctuation names carry (O'Brien, Smith-Jones, "Thompson, Av").
 _NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[' .,-]){1,59}$")
 _CLAIM_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
-_PROVIDER_ID = re.compile(r"^[0-9]{1,9}$")
+_ID = re.compile(r"^[0-9]{1,9}$")
+_PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
+_PRODUCT = re.compile(r"^[A-Z]{2,10}$")
+# More ids than any filter bar offers is a hand-made URL; cap the IN list it becomes.
+MAX_LISTED = 50
 E = TypeVar("E", bound=StrEnum)
+
+
+class Cohort(StrEnum):
+    """The claims behind a revenue-cycle figure (domain.claim_cohorts defines each in SQL and in
+    words). Every figure on the reports drills down to one of these, so the list adds up to it."""
+
+    DECIDED = "decided"  # answered: rejected by the front-end edits or adjudicated
+    ADJUDICATED = "adjudicated"  # adjudicated at least once
+    DENIED = "denied"  # denied in whole at its first adjudication
+    CLEAN = "clean"  # accepted on first submission and not denied
+    FIRST_PASS = "first_pass"  # noqa: S105 (not a password) accepted and adjudicated with no rejection and no pend
+    REMITTED = "remitted"  # carried by an 835 and still standing (not voided)
+
+    @property
+    def label(self) -> str:
+        return {
+            Cohort.DECIDED: "Decided",
+            Cohort.ADJUDICATED: "Adjudicated",
+            Cohort.DENIED: "Initially denied",
+            Cohort.CLEAN: "Clean",
+            Cohort.FIRST_PASS: "Resolved on first pass",
+            Cohort.REMITTED: "Remitted",
+        }[self]
+
+
+class Owed(StrEnum):
+    """Whose balance an A/R figure is: the plan's or the patient's."""
+
+    PLAN = "plan"
+    PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        return "Owed by the plan" if self is Owed.PLAN else "Owed by patients"
+
+
+class AgeBucket(StrEnum):
+    """A/R aging buckets by days since the date of service, on the as-of date."""
+
+    CURRENT = "0-30"
+    DAYS_31_60 = "31-60"
+    DAYS_61_90 = "61-90"
+    DAYS_91_120 = "91-120"
+    OVER_120 = "120+"
+
+    @property
+    def label(self) -> str:
+        return "121+ days" if self is AgeBucket.OVER_120 else f"{self.value} days"
+
+    @property
+    def days(self) -> tuple[int, int | None]:
+        """The ages (in whole days) the bucket holds, both ends included; None: no end."""
+        return _BUCKET_DAYS[self]
+
+    @classmethod
+    def of_age(cls, days: int) -> AgeBucket:
+        for bucket in cls:
+            low, high = bucket.days
+            if days >= low and (high is None or days <= high):
+                return bucket
+        raise ValueError(f"no bucket holds an age of {days} days")
+
+
+_BUCKET_DAYS: dict[AgeBucket, tuple[int, int | None]] = {
+    AgeBucket.CURRENT: (0, 30),
+    AgeBucket.DAYS_31_60: (31, 60),
+    AgeBucket.DAYS_61_90: (61, 90),
+    AgeBucket.DAYS_91_120: (91, 120),
+    AgeBucket.OVER_120: (121, None),
+}
 
 
 # Query keys, in the order they are written; the status and page keys are those the first
@@ -37,12 +111,21 @@ _QUERY_KEYS = {
     "service_to": "service_to",
     "submitted_from": "submitted_from",
     "submitted_to": "submitted_to",
-    "provider_id": "provider",
+    "practice_id": "practice",
+    "provider_ids": "provider",
     "provider_npi": "npi",
     "member_id": "member_id",
     "member_name": "patient",
     "claim_number": "claim",
     "carc": "carc",
+    "location_ids": "location",
+    "products": "product",
+    "procedure": "procedure",
+    "place_of_service": "pos",
+    "cohort": "cohort",
+    "owed": "owed",
+    "as_of": "as_of",
+    "age": "age",
     "sort": "sort",
     "direction": "dir",
     "page": "page",
@@ -80,19 +163,35 @@ class ClaimFilters:
     `status` is the standing (a remitted claim stands at paid, partially paid or denied). A
     member is named either by member ID (exact) or by a name prefix ("thom", "Thompson, Av");
     a provider by its id or its NPI; a claim number exactly or by prefix. `carc` is the claim's
-    denial reason (CARC of the whole-claim denial), which the denial dashboards count."""
+    denial reason (CARC of the whole-claim denial), which the denial dashboards count.
+
+    The rest serve the reports and their drill-downs: `practice_id` narrows plan staff to one
+    practice (for a practice user it can only narrow to nothing); `provider_ids`, `location_ids`
+    and `products` (the plan product of the claim's coverage) are any-of lists; `procedure` is
+    the claim's principal procedure (its first line's code); `cohort` is the set of claims a
+    figure counts; `owed` with `as_of` and `age` is an A/R aging cell: the claims owing that
+    party a balance at the end of `as_of`, aged by date of service."""
 
     status: ClaimStatus | None = None
     service_from: date | None = None
     service_to: date | None = None
     submitted_from: date | None = None
     submitted_to: date | None = None
-    provider_id: int | None = None
+    practice_id: int | None = None
+    provider_ids: tuple[int, ...] = ()
     provider_npi: str | None = None
     member_id: str | None = None
     member_name: str | None = None
     claim_number: str | None = None
     carc: str | None = None
+    location_ids: tuple[int, ...] = ()
+    products: tuple[str, ...] = ()
+    procedure: str | None = None
+    place_of_service: str | None = None
+    cohort: Cohort | None = None
+    owed: Owed | None = None
+    as_of: date | None = None
+    age: AgeBucket | None = None
     sort: SortKey = SortKey.SERVICE_DATE
     direction: Direction = Direction.DESCENDING
     page: int = 1
@@ -115,12 +214,23 @@ class ClaimFilters:
             service_to=_day(raw("service_to")),
             submitted_from=_day(raw("submitted_from")),
             submitted_to=_day(raw("submitted_to")),
-            provider_id=int(raw("provider_id")) if _PROVIDER_ID.match(raw("provider_id")) else None,
+            practice_id=int(raw("practice_id")) if _ID.match(raw("practice_id")) else None,
+            provider_ids=_ids(raw("provider_ids")),
             provider_npi=raw("provider_npi") if is_valid_npi(raw("provider_npi")) else None,
             member_id=member_id_or_none(raw("member_id")),
             member_name=member_name_or_none(raw("member_name")),
             claim_number=claim_number_or_none(raw("claim_number")),
             carc=raw("carc").upper() if raw("carc").upper() in CARC else None,
+            location_ids=_ids(raw("location_ids")),
+            products=_listed(raw("products").upper(), _PRODUCT),
+            procedure=_matching(raw("procedure").upper(), _PROCEDURE),
+            place_of_service=raw("place_of_service")
+            if raw("place_of_service") in PLACES_OF_SERVICE
+            else None,
+            cohort=_enum(Cohort, raw("cohort")),
+            owed=_enum(Owed, raw("owed")),
+            as_of=_day(raw("as_of")),
+            age=_enum(AgeBucket, raw("age")),
             sort=sort,
             direction=_enum(Direction, raw("direction")) or default_direction(sort),
             page=_page(raw("page")),
@@ -138,9 +248,13 @@ class ClaimFilters:
             value = getattr(self, field.name)
             if value is None or value == getattr(default, field.name):
                 continue
-            query[_QUERY_KEYS[field.name]] = (
-                value.isoformat() if isinstance(value, date) else str(value)
-            )
+            if isinstance(value, tuple):
+                text = ",".join(str(item) for item in value)
+            elif isinstance(value, date):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            query[_QUERY_KEYS[field.name]] = text
         return query
 
     def url(self, path: str = CLAIMS_PATH) -> str:
@@ -225,6 +339,21 @@ def _day(value: str) -> date | None:
         return None
     # Years a claim can carry; 0001-01-01 and 9999-12-31 are typos that would overflow a range.
     return parsed if parsed and 1900 <= parsed.year <= 2199 else None
+
+
+def _matching(value: str, pattern: re.Pattern[str]) -> str | None:
+    return value if pattern.match(value) else None
+
+
+def _listed(value: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """A comma-separated list, each item checked, duplicates dropped, sorted (so equal sets
+    make equal URLs)."""
+    items = {item.strip() for item in value.split(",") if pattern.match(item.strip())}
+    return tuple(sorted(items))[:MAX_LISTED]
+
+
+def _ids(value: str) -> tuple[int, ...]:
+    return tuple(sorted(int(item) for item in _listed(value, _ID)))
 
 
 def _page(value: str) -> int:

@@ -14,7 +14,12 @@ from sqlalchemy import CursorResult, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from domain.adjudication import AccumulatorDelta, Adjudication, adjudicate
+from domain.adjudication import (
+    OVER_FEE_SCHEDULE_CARC,
+    AccumulatorDelta,
+    Adjudication,
+    adjudicate,
+)
 from domain.adjudication_inputs import (
     NO_REVIEW,
     ClaimToAdjudicate,
@@ -518,6 +523,15 @@ def _write_eob(
                 )
             )
     claim.allowed_amount = outcome.total_allowed
+    claim.contractual_amount = sum(
+        (
+            adjustment.amount
+            for result in outcome.lines
+            for adjustment in result.adjustments
+            if adjustment.group == AdjustmentGroup.CO and adjustment.carc == OVER_FEE_SCHEDULE_CARC
+        ),
+        Decimal("0.00"),
+    )
     claim.paid_amount = outcome.total_paid
     claim.patient_responsibility = outcome.total_patient_responsibility
     # The first-pass figures (denial rate, first-pass resolution) come from the first decision
@@ -671,6 +685,7 @@ def _remit(
                 continue  # another run paid it
             codes = REMITTED_DENIED if claim.status is ClaimStatus.DENIED else REMITTED_PAID
             claim.transition(ClaimStatus.REMITTED, at=at)
+            claim.remitted_on = remittance.payment_date
             # The 835's EFT trace number (TRN02) is the transaction that carried the payment.
             _event(
                 session,

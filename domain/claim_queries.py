@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain import audit
+from domain.claim_cohorts import in_bucket, in_cohort, owed_amount, owed_criterion
 from domain.claim_counts import CLAIM_COUNTS
 from domain.claim_filters import ClaimFilters, Direction, SortKey
 from domain.claims import (
@@ -37,6 +38,7 @@ from domain.plans import BenefitPlan
 from domain.practices import Location, Practice, Provider
 from domain.roles import Area
 from domain.scope import Actor, NotFound, scoped, within_scope
+from domain.types import money_sum, utcnow
 
 MAX_PAGE_SIZE = 100
 
@@ -266,9 +268,11 @@ def claim_criteria(filters: ClaimFilters) -> list[ColumnElement[bool]]:
     # outer query still walks (practice_id, sort column) and only tests membership: SQLite's
     # planner, without statistics, would otherwise walk the practice's whole index and sort.
     candidate = aliased(Claim, name="candidate")
-    if filters.provider_id is not None:
+    if filters.practice_id is not None:
+        criteria.append(col(Claim.practice_id) == filters.practice_id)
+    if filters.provider_ids:
         criteria.append(
-            _among(candidate, col(candidate.rendering_provider_id) == filters.provider_id)
+            _among(candidate, col(candidate.rendering_provider_id).in_(filters.provider_ids))
         )
     if filters.provider_npi is not None:
         by_npi = select(Provider.id).where(Provider.npi == filters.provider_npi)
@@ -286,6 +290,58 @@ def claim_criteria(filters: ClaimFilters) -> list[ColumnElement[bool]]:
         criteria.append(_among(candidate, number))
     if filters.carc is not None:
         criteria.append(_among(candidate, col(candidate.denial_carc) == filters.carc))
+    criteria.extend(_report_criteria(filters))
+    return criteria
+
+
+@dataclass(frozen=True)
+class ClaimTotals:
+    """What a filtered list adds up to: how many claims, their billed charges, and, when the
+    filters name an owing party, the balance those claims owed it on the as-of day."""
+
+    count: int
+    billed: Decimal
+    owed: Decimal | None = None
+
+
+def claim_totals(*, session: Session, actor: Actor, filters: ClaimFilters) -> ClaimTotals:
+    """The totals a drill-down shows above its list (one aggregate, no rows read)."""
+    actor.require(Area.CLAIMS)
+    columns: list[Any] = [func.count(), money_sum(Claim.total_charge)]
+    if filters.owed is not None:
+        as_of = filters.as_of or utcnow().date()
+        columns.append(money_sum(owed_amount(filters.owed, as_of)))
+    row = session.exec(
+        within_scope(select(*columns), Claim, actor).where(*claim_criteria(filters))
+    ).one()
+    return ClaimTotals(
+        count=row[0], billed=row[1], owed=row[2] if filters.owed is not None else None
+    )
+
+
+def _report_criteria(filters: ClaimFilters) -> list[ColumnElement[bool]]:
+    """The terms the reports' filters and drill-downs add (claim_cohorts has their meaning)."""
+    criteria: list[ColumnElement[bool]] = []
+    if filters.location_ids:
+        criteria.append(col(Claim.location_id).in_(filters.location_ids))
+    if filters.products:
+        covered = (
+            select(Coverage.id)
+            .join(BenefitPlan, col(BenefitPlan.id) == col(Coverage.plan_id))
+            .where(col(BenefitPlan.product).in_(filters.products))
+        )
+        criteria.append(col(Claim.coverage_id).in_(covered))
+    if filters.procedure is not None:
+        criteria.append(col(Claim.principal_procedure) == filters.procedure)
+    if filters.place_of_service is not None:
+        criteria.append(col(Claim.place_of_service) == filters.place_of_service)
+    if filters.cohort is not None:
+        criteria.append(in_cohort(filters.cohort))
+    as_of = filters.as_of or utcnow().date()
+    if filters.owed is not None:
+        criteria.append(owed_criterion(filters.owed, as_of, filters.age))
+    elif filters.age is not None:
+        criteria.append(in_bucket(filters.age, as_of))
     return criteria
 
 

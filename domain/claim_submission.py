@@ -280,6 +280,7 @@ def claim_values(
         "submitted_at": at,
         "transaction_id": transaction_id,
         "total_charge": entry.total_charge,
+        "principal_procedure": principal_procedure(entry),
         "claim_import_id": claim_import_id,
     }
 
@@ -307,6 +308,11 @@ def diagnosis_rows(claim_id: int, entry: ClaimEntry) -> list[dict[str, Any]]:
         }
         for sequence, code in enumerate(entry.diagnoses, start=1)
     ]
+
+
+def principal_procedure(entry: ClaimEntry) -> str:
+    """The first line's code, as line_rows writes it (the claim keeps it for the reports)."""
+    return entry.lines[0].procedure_code.strip().upper() if entry.lines else ""
 
 
 def line_rows(claim_id: int, entry: ClaimEntry) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from domain.types import Money, UTCDateTime, str_enum, utcnow
@@ -90,6 +90,36 @@ class Remittance(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# The predicate of the partial index of claims that may still owe (claim_cohorts.open_now).
+OPEN_NOW_SQL = (
+    "finalized_at IS NULL OR remitted_on IS NULL OR patient_responsibility > patient_paid_amount"
+)
+REPORT_COLUMNS = (
+    "practice_id",
+    "service_date_from",
+    "frequency_code",
+    "status",
+    "submitted_at",
+    "finalized_at",
+    "finalized_as",
+    "remitted_on",
+    "initially_denied",
+    "ever_rejected",
+    "ever_pended",
+    "denial_carc",
+    "rendering_provider_id",
+    "location_id",
+    "coverage_id",
+    "place_of_service",
+    "principal_procedure",
+    "total_charge",
+    "paid_amount",
+    "patient_responsibility",
+    "patient_paid_amount",
+    "contractual_amount",
+)
+
+
 class Claim(SQLModel, table=True):
     __table_args__ = (
         Index("ix_claim_practice_status", "practice_id", "status"),
@@ -104,6 +134,19 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_practice_number", "practice_id", "claim_number"),
         Index("ix_claim_service", "service_date_from"),
         Index("ix_claim_submitted", "submitted_at"),
+        # The revenue-cycle reports: every column their aggregates read, behind the practice
+        # and the date of service, so a year of a large practice is one index-only range scan
+        # (about 4x faster than visiting the rows) and A/R one scan of the practice's entries.
+        Index("ix_claim_report", *REPORT_COLUMNS),
+        # Today's A/R: the same columns for the claims that may still owe (claim_cohorts.
+        # open_now), a sixth of them; and the few remitted after a past as-of day.
+        Index(
+            "ix_claim_open",
+            *REPORT_COLUMNS,
+            sqlite_where=text(OPEN_NOW_SQL),
+            postgresql_where=text(OPEN_NOW_SQL),
+        ),
+        Index("ix_claim_remitted_on", "remitted_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -116,6 +159,9 @@ class Claim(SQLModel, table=True):
     rendering_provider_id: int = Field(foreign_key="provider.id", index=True)
     location_id: int | None = Field(default=None, foreign_key="location.id")
     place_of_service: str = Field(max_length=2)
+    # The first line's procedure code, which the denial reports group by: kept on the claim
+    # (written with its lines) so they need no join to the lines.
+    principal_procedure: str = Field(default="", max_length=5)
     frequency_code: FrequencyCode = Field(
         default=FrequencyCode.ORIGINAL, sa_type=str_enum(FrequencyCode)
     )
@@ -138,7 +184,17 @@ class Claim(SQLModel, table=True):
     initially_denied: bool = False
     denial_carc: str | None = Field(default=None, max_length=5, index=True)
     rejection_reason: str | None = Field(default=None, max_length=500)
+    # Rework, for the clean-claim and first-pass resolution rates: ever sent back by the
+    # front-end edits, ever pended for a person to look at. Set by transition(), never cleared.
+    ever_rejected: bool = False
+    ever_pended: bool = False
+    # Contractual adjustment (CO-45, charge over the fee schedule) of the adjudication: the
+    # part of the charge the practice agreed never to collect, which the net collection rate
+    # takes out of its denominator (denials are not contractual and stay in).
+    contractual_amount: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
     remittance_id: int | None = Field(default=None, foreign_key="remittance.id", index=True)
+    # The payment date of that 835, so A/R can be aged as of any past day without a join.
+    remitted_on: date | None = None
     # A replaced or voided claim: the remittance whose 835 reverses its payment (CLP02 = 22).
     reversed_in_remittance_id: int | None = Field(default=None, foreign_key="remittance.id")
     # The bulk upload (domain.claim_imports.ClaimImport) the claim came in, if any.
@@ -148,6 +204,10 @@ class Claim(SQLModel, table=True):
         """Move to target if the pipeline allows it; the only way status changes."""
         if target not in TRANSITIONS[self.status]:
             raise InvalidTransition(self.status, target)
+        if target is ClaimStatus.REJECTED:
+            self.ever_rejected = True
+        elif target is ClaimStatus.PENDED:
+            self.ever_pended = True
         if target in FINALIZED:
             self.finalized_at = at
             self.finalized_as = target

@@ -16,6 +16,7 @@ from domain.eligibility_checks import EligibilityCheck
 from domain.members import BenefitAccumulator, Coverage, Member, VisitAccumulator
 from domain.plans import BenefitPlan, FeeSchedule, FeeScheduleEntry, PlanBenefit, ProcedureCode
 from domain.practices import Location, Practice, Provider
+from domain.saved_views import SavedView
 from domain.users import User, UserRole
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ProcedureCode",
     "Provider",
     "Remittance",
+    "SavedView",
     "User",
     "UserRole",
     "VisitAccumulator",

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, type_coerce
+from sqlalchemy import and_, case, distinct, func, or_
 from sqlmodel import Session, col, select
 
+from domain.claim_cohorts import may_owe, owed_amount
+from domain.claim_filters import Owed
 from domain.claim_queries import claim_counts_by_standing
 from domain.claims import Claim, ClaimStatus, Remittance
 from domain.codes import CARC
@@ -18,24 +19,14 @@ from domain.members import Coverage, Member
 from domain.practices import Provider
 from domain.roles import Area, Role
 from domain.scope import Actor, within_scope
-from domain.types import Money
+from domain.types import money_sum
 from domain.users import User, UserRole
 
-# Submitted and still with the plan: the plan owes an answer (and probably money) on these.
-IN_FLIGHT = (ClaimStatus.RECEIVED, ClaimStatus.ACCEPTED, ClaimStatus.IN_PROCESS, ClaimStatus.PENDED)
-# Finalized with a payment that no remittance (835) has carried yet.
-AWAITING_REMITTANCE = (ClaimStatus.PAID, ClaimStatus.PARTIALLY_PAID)
 DENIAL_WINDOW_DAYS = 30
 ATTENTION_LIMIT = 6
 REMITTANCE_LIMIT = 5
 TEAM_LIMIT = 100
 PANEL_LOOKBACK_DAYS = 365  # "seen in the last 12 months", the usual panel definition
-
-
-def money_sum(expression: Any) -> ColumnElement[Decimal]:
-    """SUM of a money expression, read back as Decimal dollars (the column stores cents), 0 when
-    there are no rows."""
-    return type_coerce(func.coalesce(func.sum(type_coerce(expression, Money())), 0), Money())
 
 
 def start_of_day(day: date) -> datetime:
@@ -132,27 +123,22 @@ class OpenReceivables:
     patient_owed_claims: int
 
 
-def open_receivables(*, session: Session, actor: Actor) -> OpenReceivables:
-    """Open A/R. Owed by the plan: billed charges of claims it has not finalized, plus approved
-    payments no remittance has carried yet. Owed by patients: their responsibility less what
+def open_receivables(*, session: Session, actor: Actor, today: date) -> OpenReceivables:
+    """Open A/R at the end of today, by the very expressions the A/R aging report sums
+    (domain.claim_cohorts), so the home's tiles and the aging at today agree to the cent: owed
+    by the plan, the billed charge of each claim it has not adjudicated and the approved
+    payment of each no 835 has carried yet; owed by patients, their responsibility less what
     they have paid."""
     actor.require(Area.CLAIMS)
-    in_flight = col(Claim.status).in_(IN_FLIGHT)
-    awaiting = col(Claim.status).in_(AWAITING_REMITTANCE)
-    patient_open = and_(
-        col(Claim.patient_responsibility) > col(Claim.patient_paid_amount),
-        col(Claim.status) != ClaimStatus.VOIDED,
-    )
+    plan, patient = owed_amount(Owed.PLAN, today), owed_amount(Owed.PATIENT, today)
     row = session.exec(
         within_scope(
             select(
-                money_sum(case((in_flight, Claim.total_charge), (awaiting, Claim.paid_amount))),
-                func.count(case((or_(in_flight, awaiting), 1))),
-                money_sum(
-                    case((patient_open, Claim.patient_responsibility - Claim.patient_paid_amount))
-                ),
-                func.count(case((patient_open, 1))),
-            ),
+                money_sum(plan),
+                func.count(case((plan > 0, 1))),
+                money_sum(patient),
+                func.count(case((patient > 0, 1))),
+            ).where(may_owe(today)),
             Claim,
             actor,
         )
@@ -333,6 +319,6 @@ def billing_overview(*, session: Session, actor: Actor, today: date) -> BillingO
     return BillingOverview(
         status_counts=claim_counts_by_standing(session=session, actor=actor),
         needing_action=claims_needing_action(session=session, actor=actor, today=today),
-        receivables=open_receivables(session=session, actor=actor),
+        receivables=open_receivables(session=session, actor=actor, today=today),
         remittances=recent_remittances(session=session, actor=actor),
     )

@@ -68,7 +68,11 @@ _ALL = frozenset(Role)
 ACCESS: dict[Area, frozenset[Role]] = {
     Area.HOME: _ALL,
     Area.ELIGIBILITY: frozenset({Role.PRACTICE_ADMIN, Role.BILLING, Role.FRONT_DESK}),
-    Area.CLAIMS: frozenset({Role.PRACTICE_ADMIN, Role.BILLING, Role.CLAIMS_EXAMINER}),
+    # The plan admin reads claims too: every figure of the plan-wide reports drills down to
+    # the claim list. Entering, correcting and appealing stay with the practice.
+    Area.CLAIMS: frozenset(
+        {Role.PRACTICE_ADMIN, Role.BILLING, Role.CLAIMS_EXAMINER, Role.PLAN_ADMIN}
+    ),
     Area.CLAIM_ENTRY: frozenset({Role.PRACTICE_ADMIN, Role.BILLING}),
     Area.REMITTANCES: frozenset({Role.PRACTICE_ADMIN, Role.BILLING}),
     Area.DASHBOARDS: frozenset(

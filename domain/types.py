@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, ColumnElement, DateTime, func, type_coerce
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.types import TypeDecorator
 
@@ -81,3 +81,9 @@ def str_enum(enum_cls: type[StrEnum]) -> SAEnum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def money_sum(expression: Any) -> ColumnElement[Decimal]:
+    """SUM of a money expression, read back as Decimal dollars (the column stores cents), 0 when
+    there are no rows."""
+    return type_coerce(func.coalesce(func.sum(type_coerce(expression, Money())), 0), Money())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import itertools
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from domain.claim_entry import ClaimEntry, ServiceLineEntry
-from domain.claims import Claim, ClaimDiagnosis, ClaimLine, FrequencyCode
+from domain.claims import Claim, ClaimDiagnosis, ClaimLine, ClaimStatus, FrequencyCode
 from domain.codes import ServiceCategory
 from domain.eligibility import (
     CategoryBenefit,
@@ -25,8 +26,9 @@ from domain.eligibility import (
     coverage_explanation,
     coverage_state,
 )
-from domain.members import Member
-from domain.practices import Practice, Provider
+from domain.members import Coverage, Member
+from domain.plans import BenefitPlan, FeeSchedule
+from domain.practices import Location, Practice, Provider
 from domain.roles import Role
 from domain.scope import Actor
 
@@ -268,3 +270,167 @@ def practice_npi(session: Session, actor: Actor) -> str:
     ).first()
     assert npi is not None
     return npi
+
+
+# --- Revenue-cycle reports: practices and claims built field by field ---
+# The report fixtures set every column a figure reads (status, dates, flags, amounts) by hand,
+# so each expected figure can be worked out on paper; nothing goes through the pipeline.
+
+EXAMINER = Actor(user_id=1, practice_id=None, roles=frozenset({Role.CLAIMS_EXAMINER}))
+
+
+@dataclass(frozen=True)
+class ReportPractice:
+    """A practice with what its claims reference: two providers, a location, one member."""
+
+    practice_id: int
+    name: str
+    provider_ids: tuple[int, int]
+    location_id: int
+    member_fk: int
+    coverage_id: int
+
+    @property
+    def actor(self) -> Actor:
+        return biller(self.practice_id)
+
+
+def make_report_practices(session: Session, count: int = 2) -> list[ReportPractice]:
+    """`count` practices (in an empty database) whose members are on an HMO plan."""
+    fees = FeeSchedule(name="Report fixture fees", effective_from=date(2020, 1, 1))
+    session.add(fees)
+    session.flush()
+    assert fees.id is not None
+    plan = BenefitPlan(
+        code="RPT-HMO",
+        name="Report fixture HMO",
+        product="HMO",
+        network="Report network",
+        fee_schedule_id=fees.id,
+        individual_deductible=Decimal("1000.00"),
+        family_deductible=Decimal("2000.00"),
+        individual_oop_max=Decimal("5000.00"),
+        family_oop_max=Decimal("10000.00"),
+    )
+    session.add(plan)
+    session.flush()
+    practices = []
+    for number in range(1, count + 1):
+        practice = Practice(
+            name=f"Report Practice {number}",
+            tin=f"9000000{number:02d}",
+            group_npi=f"29000000{number:02d}",
+        )
+        session.add(practice)
+        session.flush()
+        assert practice.id is not None
+        location = Location(
+            practice_id=practice.id,
+            name=f"Report Clinic {number}",
+            address_line="1 Main St",
+            city="Springfield",
+            state="IL",
+            postal_code="62701",
+        )
+        session.add(location)
+        session.flush()
+        providers = [
+            Provider(
+                practice_id=practice.id,
+                location_id=location.id,
+                npi=f"19000{number:02d}{index:03d}",
+                first_name=first,
+                last_name=f"Report{number}",
+                taxonomy_code="207Q00000X",
+                specialty="Family Medicine",
+            )
+            for index, first in enumerate(("Ada", "Ben"))
+        ]
+        session.add_all(providers)
+        member = Member(
+            member_id=f"RPT{number:08d}",
+            family_id=f"RPT{number:07d}",
+            first_name="Pat",
+            last_name=f"Member{number}",
+            date_of_birth=date(1980, 1, 1),
+            sex="F",
+        )
+        session.add(member)
+        session.flush()
+        assert member.id is not None and plan.id is not None
+        coverage = Coverage(
+            member_fk=member.id,
+            plan_id=plan.id,
+            group_number="GRP-RPT",
+            effective_date=date(2020, 1, 1),
+        )
+        session.add(coverage)
+        session.flush()
+        assert location.id and coverage.id and providers[0].id and providers[1].id
+        practices.append(
+            ReportPractice(
+                practice_id=practice.id,
+                name=practice.name,
+                provider_ids=(providers[0].id, providers[1].id),
+                location_id=location.id,
+                member_fk=member.id,
+                coverage_id=coverage.id,
+            )
+        )
+    return practices
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+_report_claim_numbers = itertools.count(1)
+
+
+def make_report_claim(
+    session: Session,
+    practice: ReportPractice,
+    *,
+    service: date,
+    charge: str = "100.00",
+    procedure: str = "99213",
+    provider: int = 0,
+    **fields: Any,
+) -> Claim:
+    """A claim of `practice` for one `procedure` on `service`, submitted at noon the day after
+    and received (unless `fields` say otherwise: any Claim column can be set)."""
+    number = next(_report_claim_numbers)
+    values: dict[str, Any] = {
+        "practice_id": practice.practice_id,
+        "claim_number": f"RPT{number:09d}",
+        "patient_control_number": f"PCN{number}",
+        "member_fk": practice.member_fk,
+        "coverage_id": practice.coverage_id,
+        "billing_provider_id": practice.provider_ids[0],
+        "rendering_provider_id": practice.provider_ids[provider],
+        "location_id": practice.location_id,
+        "place_of_service": "11",
+        "principal_procedure": procedure,
+        "service_date_from": service,
+        "service_date_to": service,
+        "status": ClaimStatus.RECEIVED,
+        "submitted_at": noon(service + timedelta(days=1)),
+        "total_charge": Decimal(charge),
+    }
+    values.update(fields)
+    claim = Claim(**values)
+    session.add(claim)
+    session.flush()
+    assert claim.id is not None
+    session.add(
+        ClaimLine(
+            claim_id=claim.id,
+            line_number=1,
+            procedure_code=procedure,
+            charge_amount=claim.total_charge,
+            diagnosis_pointers="1",
+            service_date=service,
+        )
+    )
+    session.flush()
+    return claim

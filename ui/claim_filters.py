@@ -41,8 +41,10 @@ def active_filter_labels(filters: ClaimFilters) -> list[str]:
         labels.append("service " + _span(filters.service_from, filters.service_to))
     if filters.submitted_from or filters.submitted_to:
         labels.append("submitted " + _span(filters.submitted_from, filters.submitted_to))
-    if filters.provider_id is not None:
-        labels.append("the chosen provider")
+    if filters.provider_ids:
+        labels.append(
+            "the chosen providers" if len(filters.provider_ids) > 1 else "the chosen provider"
+        )
     if filters.provider_npi:
         labels.append(f"provider NPI {filters.provider_npi}")
     if filters.carc:
@@ -99,8 +101,14 @@ class FilterBar:
                     )
                 else:
                     self.provider = (
-                        ui.select(dict(providers), label="Rendering provider", clearable=True)
-                        .props("outlined dense options-dense")
+                        ui.select(
+                            dict(providers),
+                            label="Rendering provider",
+                            clearable=True,
+                            multiple=True,
+                            value=[],
+                        )
+                        .props("outlined dense options-dense use-chips")
                         .mark("filter-provider")
                     )
                 self.carc = (
@@ -139,12 +147,18 @@ class FilterBar:
             self.service_to.set_value(_iso(filters.service_to))
             self.submitted_from.set_value(_iso(filters.submitted_from))
             self.submitted_to.set_value(_iso(filters.submitted_to))
-            if self.by_npi:
+            if not isinstance(self.provider, ui.select):
                 self.provider.set_value(filters.provider_npi or "")
             else:
+                # Only the practice's own providers can be shown (a shared link's other ids
+                # still filter, to nothing, but are never named).
                 options = self.provider.options
-                known = isinstance(options, dict) and filters.provider_id in options
-                self.provider.set_value(filters.provider_id if known else None)
+                known = [
+                    pid
+                    for pid in filters.provider_ids
+                    if isinstance(options, dict) and pid in options
+                ]
+                self.provider.set_value(known)
             self.carc.set_value(filters.carc)
         finally:
             self._showing = False
@@ -153,7 +167,7 @@ class FilterBar:
             for value in (
                 filters.submitted_from,
                 filters.submitted_to,
-                filters.provider_id,
+                filters.provider_ids or None,
                 filters.provider_npi,
                 filters.carc,
             )
@@ -194,8 +208,9 @@ class FilterBar:
             npi = (self.provider.value or "").strip()
             wanted = replace(wanted, provider_npi=npi if is_valid_npi(npi) else None)
         else:
-            value = self.provider.value
-            wanted = replace(wanted, provider_id=value if isinstance(value, int) else None)
+            value = self.provider.value or []
+            chosen = tuple(sorted(pid for pid in value if isinstance(pid, int)))
+            wanted = replace(wanted, provider_ids=chosen)
         return wanted
 
     async def apply(self) -> None:

@@ -55,6 +55,7 @@ NAV: tuple[NavEntry, ...] = (
         "insights",
         "Denial rate, A/R aging, days in A/R and clean-claim rate, with drill-down to the claims "
         "behind every number.",
+        True,
     ),
     NavEntry(
         Area.PRIOR_AUTH,
@@ -106,6 +107,7 @@ NAV: tuple[NavEntry, ...] = (
         "/practice/users",
         "group",
         "Invite staff, assign roles and deactivate accounts.",
+        True,
     ),
     NavEntry(
         Area.PLAN_ADMIN,

@@ -20,7 +20,9 @@ def register_pages() -> None:
         login,
         not_found,
         placeholder,
+        practice_users,
         remittances,
+        reports,
     )
 
     health.register()
@@ -36,5 +38,7 @@ def register_pages() -> None:
     eligibility_history.register()
     eligibility_kept.register()
     remittances.register()
+    reports.register()
+    practice_users.register()
     placeholder.register()
     not_found.register()

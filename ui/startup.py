@@ -6,12 +6,14 @@ from __future__ import annotations
 from storage.db import get_engine
 from storage.migrate import upgrade_to_head
 from storage.settings import get_settings
+from ui import access_log
 
 
 def on_startup() -> None:
     """Synchronous on purpose: NiceGUI runs an async start-up handler as a background task,
     and the app would then answer requests (and /healthz) before its tables exist. Run before
     uvicorn serves, this blocks nothing but the start itself."""
+    access_log.install()
     engine = get_engine()
     upgrade_to_head(engine)
     if not get_settings().seed_demo_on_start:

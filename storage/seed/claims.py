@@ -858,6 +858,7 @@ class ClaimModel:
 
         finalized = 0 <= t_final < cutoff
         allowed_total = paid_total = patient_total = copay_total = deductible_total = 0
+        contractual_total = 0
         final_status = ""
         denial = None
         batch = self.batch
@@ -973,6 +974,7 @@ class ClaimModel:
                         adjustment_rows.append(
                             self._adjustment(line_pk, "CO", "45", None, charge - allowed)
                         )
+                        contractual_total += charge - allowed
                     if deductible:
                         adjustment_rows.append(
                             self._adjustment(line_pk, "PR", "1", None, deductible)
@@ -1036,10 +1038,12 @@ class ClaimModel:
         status = RECEIVED
         changed_at = t_received
         remittance_pk = None
+        reached: set[str] = set()
         for sequence, (step, at) in enumerate(steps):
             if at >= cutoff:
                 break
             status, changed_at = step, at
+            reached.add(step)
             note = ""
             if step == RECEIVED:
                 transaction_id, event_source = batch_id, source
@@ -1111,6 +1115,7 @@ class ClaimModel:
                 "rendering_provider_id": spec.provider_pk,
                 "location_id": spec.location_pk,
                 "place_of_service": spec.place_of_service,
+                "principal_procedure": spec.lines[0][0],
                 "frequency_code": spec.frequency_code,
                 "original_claim_id": spec.original_claim_pk,
                 "service_date_from": service_date,
@@ -1130,6 +1135,10 @@ class ClaimModel:
                 "denial_carc": denial if initially_denied else None,
                 "rejection_reason": REJECTIONS[rejection][1] if rejection >= 0 else None,
                 "remittance_id": remittance_pk,
+                "remitted_on": date.fromordinal(pay_day) if remittance_pk is not None else None,
+                "ever_rejected": REJECTED in reached,
+                "ever_pended": PENDED in reached,
+                "contractual_amount": contractual_total,
                 "claim_import_id": None,
                 "reversed_in_remittance_id": None,
             }

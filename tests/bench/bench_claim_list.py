@@ -22,7 +22,7 @@ from domain.claim_queries import list_claims
 from domain.claims import ClaimStatus
 from domain.roles import Role
 from domain.scope import Actor
-from tests.bench.million import AS_OF, CLAIMS, million_claims, p95, percentiles
+from tests.bench.million import AS_OF, CLAIMS, largest_practice, million_claims, p95, percentiles
 
 RUNS = 20
 
@@ -32,16 +32,6 @@ def engine() -> Iterator[Engine]:
     bench_engine = million_claims()
     yield bench_engine
     bench_engine.dispose()
-
-
-def _largest_practice(session: Session) -> tuple[int, int]:
-    practice_id, claims = session.execute(
-        text(
-            "SELECT practice_id, count(*) FROM claim GROUP BY practice_id "
-            "ORDER BY count(*) DESC LIMIT 1"
-        )
-    ).one()
-    return int(practice_id), int(claims)
 
 
 def _values(session: Session, practice_id: int) -> dict[str, list[Any]]:
@@ -120,7 +110,7 @@ def _time(session: Session, action: Callable[[], object]) -> float:
 def test_claim_list_server_time(engine: Engine, who: str) -> None:
     rng = random.Random(3)
     with Session(engine) as session:
-        practice_id, practice_claims = _largest_practice(session)
+        practice_id, practice_claims = largest_practice(session)
         values = _values(session, practice_id)
         if who == "practice":
             actor = Actor(user_id=1, practice_id=practice_id, roles=frozenset({Role.BILLING}))

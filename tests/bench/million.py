@@ -47,6 +47,17 @@ def million_claims() -> Engine:
     return engine
 
 
+def largest_practice(session: Session) -> tuple[int, int]:
+    """The practice with the most claims, and how many."""
+    practice_id, claims = session.execute(
+        text(
+            "SELECT practice_id, count(*) FROM claim GROUP BY practice_id "
+            "ORDER BY count(*) DESC LIMIT 1"
+        )
+    ).one()
+    return int(practice_id), int(claims)
+
+
 def percentiles(samples_ms: list[float]) -> str:
     ordered = sorted(samples_ms)
     p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]

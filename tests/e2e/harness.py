@@ -156,11 +156,13 @@ def submit_sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> Non
     page.get_by_role("button", name="Sign in").click()
 
 
-HOME_URL = re.compile(r"^https?://[^/]+/(\?.*)?$")
+# A practice admin's home is the dashboard, where / redirects them.
+HOME_URL = re.compile(r"^https?://[^/]+/(reports)?(\?.*)?$")
 
 
 def home_heading(page: Page) -> Locator:
-    """Wait until the browser is on a role's home (/) and its h1 shows; return the h1.
+    """Wait until the browser is on a role's home (/, or /reports for a practice admin) and its
+    h1 shows; return the h1.
 
     The URL comes first because the sign-in page has an h1 of its own."""
     expect(page).to_have_url(HOME_URL)

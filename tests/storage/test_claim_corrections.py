@@ -92,6 +92,7 @@ def test_a_rejected_claim_is_corrected_and_resubmitted_as_itself(session: Sessio
     assert claim.status == ClaimStatus.RECEIVED and claim.rejection_reason is None
     assert claim.transaction_id == submission.transaction_id != old_transaction
     assert claim.total_charge == Decimal("175.50") and claim.service_date_from == day
+    assert claim.principal_procedure == "99213" and claim.ever_rejected
     codes = session.exec(
         select(ClaimDiagnosis.icd10_code)
         .where(ClaimDiagnosis.claim_id == claim.id)

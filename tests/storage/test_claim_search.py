@@ -116,7 +116,7 @@ def _expected_cases(session: Session, claims: list[Claim]) -> list[tuple[str, Cl
          lambda c: c.submitted_at is not None and c.submitted_at.date() >= middle_day),
         ("submitted to", ClaimFilters(submitted_to=middle_day),
          lambda c: c.submitted_at is not None and c.submitted_at.date() <= middle_day),
-        ("provider id", ClaimFilters(provider_id=provider.id),
+        ("provider id", ClaimFilters(provider_ids=(provider.id,)),
          lambda c: c.rendering_provider_id == provider.id),
         ("provider npi", ClaimFilters(provider_npi=provider.npi),
          lambda c: c.rendering_provider_id == provider.id),
@@ -187,7 +187,8 @@ def test_a_practice_never_finds_another_practices_claims(db: Session) -> None:
     assert member is not None
     for filters in (
         ClaimFilters(claim_number=theirs.claim_number),
-        ClaimFilters(provider_id=theirs.rendering_provider_id),
+        ClaimFilters(provider_ids=(theirs.rendering_provider_id,)),
+        ClaimFilters(practice_id=theirs.practice_id),
         ClaimFilters(member_id=member.member_id),
     ):
         found = every_id(db, riverside, filters)
@@ -292,7 +293,7 @@ def test_filters_round_trip_through_the_query() -> None:
         service_to=date(2026, 3, 31),
         submitted_from=date(2026, 3, 2),
         submitted_to=date(2026, 4, 1),
-        provider_id=12,
+        provider_ids=(12,),
         member_name="Thompson, Av",
         claim_number="2612",
         carc="197",

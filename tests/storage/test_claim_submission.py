@@ -41,6 +41,10 @@ def test_a_submitted_claim_is_received_then_moved_by_the_pipeline(session: Sessi
     assert claim.claim_number == submission.claim_number and len(claim.claim_number) == 13
     assert claim.transaction_id == submission.transaction_id
     assert claim.total_charge == Decimal("145.00")
+    first_line = session.exec(
+        select(ClaimLine).where(ClaimLine.claim_id == claim.id, ClaimLine.line_number == 1)
+    ).one()
+    assert claim.principal_procedure == first_line.procedure_code != ""
     event = session.exec(
         select(ClaimStatusEvent).where(ClaimStatusEvent.claim_id == claim.id)
     ).one()

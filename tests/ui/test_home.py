@@ -47,8 +47,17 @@ async def test_billing_home_counts_its_own_practice(user: User, demo_db: Engine)
     await user.should_see(marker="recent-remittances")
 
 
-async def test_practice_admin_also_sees_the_team(user: User, demo_db: Engine) -> None:
+async def test_practice_admin_lands_on_the_dashboard(user: User) -> None:
     await sign_in(user, "admin@riverside.example")
+    await see(user, marker="report-title")
+    await user.should_see(marker="report-kpis")
+
+
+async def test_practice_admin_sees_the_team_under_practice_users(
+    user: User, demo_db: Engine
+) -> None:
+    await sign_in(user, "admin@riverside.example")
+    await user.open("/practice/users")
     await see(user, marker="team-table")
     emails = {row["email"] for row in table_rows(user, "team-table")}
     assert "billing@riverside.example" in emails

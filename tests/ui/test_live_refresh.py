@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from nicegui.testing import User
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from domain.claims import Claim, ClaimStatus, ClaimStatusEvent
 from domain.events import ClaimsChanged, claims_changed
@@ -19,6 +19,20 @@ from tests.ui.journeys import PATIENCE, see, sign_in, table_rows
 from ui.live import LiveSection, sections_of
 
 RIVERSIDE = "Riverside Family Medicine"
+
+
+def standing(engine: Engine, status: ClaimStatus, practice_name: str | None = None) -> int:
+    """Claims at `status` now (the demo is seeded up to the current time, so the counts move
+    with the clock: the tests read them rather than hard-code them)."""
+    with Session(engine) as session:
+        statement = select(func.count()).select_from(Claim).where(Claim.status == status)
+        if practice_name is not None:
+            statement = statement.join(Practice, col(Practice.id) == Claim.practice_id).where(
+                Practice.name == practice_name
+            )
+        return session.exec(statement).one()
+
+
 LAKESIDE = "Lakeside Cardiology"
 
 
@@ -78,9 +92,11 @@ async def test_the_claims_list_follows_a_status_change_in_its_practice_only(
 ) -> None:
     received = first_claim(demo_db, RIVERSIDE, ClaimStatus.RECEIVED)
     lakeside_claim = first_claim(demo_db, LAKESIDE, ClaimStatus.ACCEPTED)
+    received_before = standing(demo_db, ClaimStatus.RECEIVED, RIVERSIDE)
+    in_process_before = standing(demo_db, ClaimStatus.IN_PROCESS, LAKESIDE)
     await sign_in(user, "billing@riverside.example")
     await user.open("/claims?status=received")
-    await see(user, "Received · 6")
+    await see(user, f"Received · {received_before}")
     assert received.claim_number in {
         row["claim_number"] for row in table_rows(user, "claims-table")
     }
@@ -94,7 +110,7 @@ async def test_the_claims_list_follows_a_status_change_in_its_practice_only(
     move(demo_db, received.id, ClaimStatus.ACCEPTED)
 
     # No reload: the same tab drops the claim from the Received filter and recounts.
-    await user.should_see("Received · 5")
+    await user.should_see(f"Received · {received_before - 1}")
     numbers = {row["claim_number"] for row in table_rows(user, "claims-table")}
     assert received.claim_number not in numbers
     assert riverside_tab.refreshes == 1
@@ -103,7 +119,7 @@ async def test_the_claims_list_follows_a_status_change_in_its_practice_only(
 
     move(demo_db, lakeside_claim.id, ClaimStatus.IN_PROCESS)
 
-    await lakeside.should_see("In process · 11")
+    await lakeside.should_see(f"In process · {in_process_before + 1}")
     assert lakeside_tab.refreshes == 1
     await polls_pass(riverside_tab)
     assert riverside_tab.refreshes == 1, "Lakeside's change re-read the Riverside list"
@@ -135,11 +151,12 @@ async def test_the_claim_page_shows_the_new_status_and_timeline_step(
 async def test_the_examiner_queue_counts_a_claim_leaving_it(user: User, demo_db: Engine) -> None:
     claim = first_claim(demo_db, LAKESIDE, ClaimStatus.PENDED)
     await sign_in(user, "examiner@plan.example")
-    await see(user, marker="kpi-pended", content="16")
+    pended = standing(demo_db, ClaimStatus.PENDED)
+    await see(user, marker="kpi-pended", content=f"{pended:,}")
 
     move(demo_db, claim.id, ClaimStatus.IN_PROCESS)  # plan staff follow every practice
 
-    await user.should_see(marker="kpi-pended", content="15")
+    await user.should_see(marker="kpi-pended", content=f"{pended - 1:,}")
 
 
 async def test_a_real_status_refresh_run_reaches_an_open_tab(user: User, demo_db: Engine) -> None:
@@ -151,7 +168,7 @@ async def test_a_real_status_refresh_run_reaches_an_open_tab(user: User, demo_db
 
     await sign_in(user, "billing@riverside.example")
     await user.open("/claims?status=received")
-    await see(user, "Received · 6")
+    await see(user, f"Received · {standing(demo_db, ClaimStatus.RECEIVED, RIVERSIDE)}")
 
     summary = await run.io_bound(
         refresh_claim_statuses, engine=demo_db, payment_clock=PaymentClock()

@@ -40,3 +40,9 @@ def test_plan_staff_are_those_without_a_practice_and_with_a_plan_role() -> None:
     assert not Actor(1, 5, frozenset({Role.BILLING})).is_plan_staff
     # A practice role without a practice is not promoted to plan-wide sight.
     assert not Actor(1, None, frozenset({Role.BILLING})).is_plan_staff
+
+
+def test_every_role_that_opens_the_reports_can_open_their_drill_downs() -> None:
+    for role in Role:
+        if may_open({role}, Area.DASHBOARDS):
+            assert may_open({role}, Area.CLAIMS), role

@@ -5,23 +5,28 @@ from a dashboard number."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 from fastapi import Request
 from nicegui import ui
 
-from domain.claim_filters import PAGE_SIZES, ClaimFilters, Direction, SortKey
+from domain.claim_cohorts import COHORT_DEFINITIONS
+from domain.claim_filters import PAGE_SIZES, ClaimFilters, Direction, Owed, SortKey
 from domain.claim_queries import (
     ClaimListing,
     ClaimPage,
+    ClaimTotals,
+    claim_totals,
     list_claims,
     rendering_providers,
 )
 from domain.claims import ClaimStatus
+from domain.codes import PLACES_OF_SERVICE, PROCEDURES_BY_CODE
 from domain.roles import Area
 from domain.scope import Actor
-from ui import eob_pdf
+from ui import clock, eob_pdf
 from ui.claim_filters import FilterBar, active_filter_labels
 from ui.data import call
 from ui.format import count, day, money
@@ -91,6 +96,13 @@ async def claims_page(request: Request) -> None:
         await live_section(actor, view.load, view.draw)
 
 
+@dataclass(frozen=True)
+class ClaimsData:
+    listing: ClaimListing
+    # What a report's drill-down adds up to (None: the URL carries no report key).
+    totals: ClaimTotals | None
+
+
 class ClaimsView:
     """One tab's list: its current filters, and the part of the page that shows them."""
 
@@ -101,16 +113,26 @@ class ClaimsView:
         self.bar: FilterBar | None = None
         self._generation = 0
 
-    async def load(self) -> ClaimListing:
-        return await call(list_claims, actor=self.actor, filters=self.filters)
+    async def load(self) -> ClaimsData:
+        filters = self.filters
+        if not is_drill_down(filters):
+            return ClaimsData(await call(list_claims, actor=self.actor, filters=filters), None)
+        listing, totals = await asyncio.gather(
+            call(list_claims, actor=self.actor, filters=filters),
+            call(claim_totals, actor=self.actor, filters=filters),
+        )
+        return ClaimsData(listing, totals)
 
-    def draw(self, listing: ClaimListing) -> None:
+    def draw(self, data: ClaimsData) -> None:
         with ui.column().classes("w-full gap-3") as self.results:
-            self._contents(listing)
+            self._contents(data)
 
-    def _contents(self, listing: ClaimListing) -> None:
+    def _contents(self, data: ClaimsData) -> None:
+        listing = data.listing
         # The page may have been clamped to the last one: show (and keep) what is shown.
         self.filters = replace(self.filters, page=listing.page.page)
+        if data.totals is not None:
+            _drill_totals(data.totals, self.filters, self)
         _status_chips(listing.counts, self.filters, self)
         _claims_table(listing.page, self)
 
@@ -123,12 +145,12 @@ class ClaimsView:
         self._generation += 1
         generation = self._generation
         ui.navigate.history.replace(wanted.url())
-        listing = await self.load()
-        if listing is None or generation != self._generation or self.results is None:
+        data = await self.load()
+        if data is None or generation != self._generation or self.results is None:
             return
         self.results.clear()
         with self.results:
-            self._contents(listing)
+            self._contents(data)
         if self.filters != wanted:  # clamped past the end: the URL says the page shown
             ui.navigate.history.replace(self.filters.url())
 
@@ -145,20 +167,123 @@ class ClaimsView:
         await self.apply(replace(self.filters, page_size=size, page=1))
 
 
+# --- A report's drill-down: what the list adds up to, and which claims it is -----------------
+
+DRILL_KEYS = (
+    "practice_id",
+    "location_ids",
+    "products",
+    "procedure",
+    "place_of_service",
+    "cohort",
+    "owed",
+    "as_of",
+    "age",
+)
+
+
+def is_drill_down(filters: ClaimFilters) -> bool:
+    """True when the URL carries a key only the reports set (the filter bar shows none of
+    them, so the list says in words what they narrow it to)."""
+    return any(getattr(filters, key) not in (None, ()) for key in DRILL_KEYS)
+
+
+def drill_down_words(filters: ClaimFilters) -> list[str]:
+    """Which claims a drill-down lists, in the reports' own words."""
+    words = []
+    if filters.cohort is not None:
+        words.append(f"{filters.cohort.label}: {COHORT_DEFINITIONS[filters.cohort]}")
+    as_of = filters.as_of or clock.today()
+    if filters.owed is not None:
+        age = f", {filters.age.label} old," if filters.age is not None else ""
+        words.append(f"{filters.owed.label}{age} at the end of {day(as_of)}.")
+    elif filters.age is not None:
+        words.append(f"Dates of service {filters.age.label} before {day(as_of)}.")
+    if filters.procedure:
+        info = PROCEDURES_BY_CODE.get(filters.procedure)
+        described = f" · {info.description}" if info else ""
+        words.append(f"Principal procedure {filters.procedure}{described}.")
+    if filters.place_of_service:
+        place = PLACES_OF_SERVICE.get(filters.place_of_service, "")
+        words.append(f"Place of service {filters.place_of_service} · {place}.")
+    if filters.location_ids:
+        several = len(filters.location_ids) > 1
+        words.append("At the chosen locations." if several else "At the chosen location.")
+    if filters.products:
+        words.append("Plan products: " + ", ".join(filters.products) + ".")
+    if filters.practice_id is not None:
+        words.append("At the chosen practice.")
+    return words
+
+
+def _drill_totals(totals: ClaimTotals, filters: ClaimFilters, view: ClaimsView) -> None:
+    with (
+        ui.element("section")
+        .classes("portico-callout tone-info w-full")
+        .props('aria-label="Drill-down totals"')
+        .mark("drill-totals")
+    ):
+        ui.icon("insights", size="22px").classes("mt-0.5")
+        with ui.column().classes("gap-1 grow"):
+            with ui.row().classes("gap-x-2 gap-y-0 items-baseline font-medium"):
+                ui.label(f"{count(totals.count)} claims").mark("drill-count")
+                ui.label("·")
+                ui.label(f"{money(totals.billed)} billed").mark("drill-billed")
+                if totals.owed is not None and filters.owed is not None:
+                    party = "the plan" if filters.owed is Owed.PLAN else "patients"
+                    as_of = filters.as_of or clock.today()
+                    ui.label("·")
+                    ui.label(f"{money(totals.owed)} owed by {party} as of {day(as_of)}").mark(
+                        "drill-owed"
+                    )
+            for words in drill_down_words(filters):
+                ui.label(words).classes("text-sm").mark("drill-words")
+        cleared = without_drill_down(filters)
+        link = ui.link("Clear the report filters", cleared.url())
+        link.classes("portico-link text-sm shrink-0").mark("drill-clear")
+        link.on("click.prevent", lambda: view.apply(cleared))
+
+
+def without_drill_down(filters: ClaimFilters) -> ClaimFilters:
+    return replace(
+        filters,
+        practice_id=None,
+        location_ids=(),
+        products=(),
+        procedure=None,
+        place_of_service=None,
+        cohort=None,
+        owed=None,
+        as_of=None,
+        age=None,
+        page=1,
+    )
+
+
 def _status_chips(counts: dict[ClaimStatus, int], filters: ClaimFilters, view: ClaimsView) -> None:
     chosen = filters.status
+    # The counts are of every claim in scope; beside a drill-down's own totals they would read
+    # as its breakdown, so a drill-down shows the standings without them.
+    counted = not is_drill_down(filters)
     with (
         ui.element("div")
         .props('role="group" aria-label="Filter by status"')
         .classes("flex flex-wrap gap-2")
         .mark("status-filter")
     ):
-        _chip("All", sum(counts.values()), None, view, selected=chosen is None, marker="filter-all")
+        _chip(
+            "All",
+            sum(counts.values()) if counted else None,
+            None,
+            view,
+            selected=chosen is None,
+            marker="filter-all",
+        )
         for status in STANDING_ORDER:
             if counts.get(status) or status == chosen:
                 _chip(
                     status.label,
-                    counts.get(status, 0),
+                    counts.get(status, 0) if counted else None,
                     status,
                     view,
                     selected=status == chosen,
@@ -168,7 +293,7 @@ def _status_chips(counts: dict[ClaimStatus, int], filters: ClaimFilters, view: C
 
 def _chip(
     label: str,
-    number: int,
+    number: int | None,
     status: ClaimStatus | None,
     view: ClaimsView,
     *,
@@ -179,7 +304,7 @@ def _chip(
     # is taken over to filter in place.
     href = replace(view.filters, status=status, page=1).url()
     chip = (
-        ui.link(f"{label} · {count(number)}", target=href)
+        ui.link(label if number is None else f"{label} · {count(number)}", target=href)
         .classes(
             "px-3 py-1 rounded-full border text-sm no-underline "
             + (

@@ -10,15 +10,13 @@ from domain.practice_worklists import (
     DENIAL_WINDOW_DAYS,
     BillingOverview,
     PatientPanel,
-    TeamMember,
     billing_overview,
     patient_panel,
-    practice_team,
 )
 from domain.scope import Actor
 from ui import clock
 from ui.data import call
-from ui.format import count, day, moment, money
+from ui.format import count, day, money
 from ui.live import live_section
 from ui.theme import STANDING_ORDER
 from ui.widgets import Column, card, data_table, empty_state, kpi
@@ -37,12 +35,6 @@ def _billing_worklist(overview: BillingOverview) -> None:
     with ui.element("div").classes("portico-grid-2"):
         _status_breakdown(overview)
         _remittances(overview)
-
-
-async def practice_admin_home(actor: Actor) -> None:
-    await billing_home(actor)
-    team = await call(practice_team, actor=actor)
-    _team(team)
 
 
 def _billing_kpis(overview: BillingOverview) -> None:
@@ -188,36 +180,6 @@ def _remittances(overview: BillingOverview) -> None:
             ],
             marker="remittances-table",
             label="Recent remittances",
-        )
-
-
-def _team(team: list[TeamMember]) -> None:
-    with card(
-        "Practice team",
-        subtitle=f"{count(len(team))} users and their roles",
-        marker="practice-team",
-    ):
-        data_table(
-            [
-                Column("full_name", "Name"),
-                Column("email", "Email address"),
-                Column("roles", "Roles"),
-                Column("state", "Status"),
-                Column("last_sign_in", "Last sign-in"),
-            ],
-            [
-                {
-                    "id": index,
-                    "full_name": member.full_name,
-                    "email": member.email,
-                    "roles": ", ".join(role.label for role in member.roles),
-                    "state": "Active" if member.is_active else "Deactivated",
-                    "last_sign_in": moment(member.last_sign_in_at) or "Never",
-                }
-                for index, member in enumerate(team)
-            ],
-            marker="team-table",
-            label="Practice team",
         )
 
 
