@@ -9,7 +9,7 @@ import os
 import statistics
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -51,13 +51,15 @@ def _dashboard_drawn(page: Page) -> None:
     page_drawn(page)
     expect(page.locator(".report-kpis").first).to_contain_text("%")
     expect(page.locator(".js-plotly-plot .main-svg")).to_have_count(
-        CHARTS_ON_THE_DASHBOARD * 2  # plotly draws each chart in two stacked SVG layers
+        CHARTS_ON_THE_DASHBOARD * 3  # plotly draws each chart in three stacked SVG layers
     )
 
 
 def _rows_into_python(database: Engine, practice_id: int) -> float:
     with database.connect() as connection:
-        latest = connection.execute(text("SELECT max(service_date_from) FROM claim")).scalar_one()
+        latest = date.fromisoformat(
+            str(connection.execute(text("SELECT max(service_date_from) FROM claim")).scalar_one())
+        )
         mark = time.perf_counter()
         rows = connection.execute(
             text(
