@@ -1,6 +1,7 @@
 """The revenue-cycle reports' server time at a million claims (goal p95 <= 100 ms per query for
-a practice): each query the dashboard, the denial analysis and the A/R aging make, for the
-largest practice and for plan staff, with the filter combinations the pages offer.
+a practice): each report the dashboard, the denial analysis and the A/R aging ask for, and each
+SQL aggregate ("query:") they are made of, for the largest practice and for plan staff, with
+the filter combinations the pages offer.
 
 The baseline, measured in the same run, is what the reports must never do: load the same
 claims' rows into Python (one SELECT of the columns the aggregates read, over the same scope
@@ -23,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from domain import revenue_cycle
 from domain.claim_filters import AgeBucket, ClaimFilters, Cohort, Owed
 from domain.claim_queries import claim_criteria, claim_totals
 from domain.claims import Claim
@@ -137,6 +139,25 @@ def test_report_server_time(engine: Engine, who: str) -> None:
             replace(filters, owed=Owed.PLAN, age=rng.choice(list(AgeBucket)))
             for filters in sets[RUNS // 2 :]
         ]
+        # The SQL aggregates the reports are made of, one statement (or two, for A/R) each.
+        applied = [applied_filters(filters, today) for filters in sets]
+        queries: dict[str, list[Callable[[], object]]] = {
+            "  query: rates by day over the range": [
+                lambda f=f: revenue_cycle._rates_by_day(session, actor, f) for f in applied
+            ],
+            "  query: A/R by day (open claims + remitted since)": [
+                lambda f=f: revenue_cycle._owed_by_day(session, actor, f, today) for f in applied
+            ],
+            "  query: charges of the 90 days before as-of": [
+                lambda f=f: revenue_cycle._charges(session, actor, f) for f in applied
+            ],
+            "  query: denials by CARC": [
+                lambda f=f: revenue_cycle._carc_tallies(session, actor, f) for f in applied
+            ],
+            "  query: procedure/provider/place cells": [
+                lambda f=f: revenue_cycle._denial_cells(session, actor, f) for f in applied
+            ],
+        }
         cases: dict[str, list[Callable[[], object]]] = {
             "KPIs (5 rates + days in A/R)": each(report_kpis),
             "A/R aging (5 buckets x 2 parties)": each(aging_report),
@@ -149,6 +170,7 @@ def test_report_server_time(engine: Engine, who: str) -> None:
                 )
                 for filters in drill
             ],
+            **queries,
         }
         baseline_runs = [_baseline(session, actor, filters) for filters in sets]
         for run in baseline_runs[:2]:
@@ -162,7 +184,7 @@ def test_report_server_time(engine: Engine, who: str) -> None:
             samples = [_time(session, action) for action in actions]
             worst = max(worst, p95(samples))
             lines.append(
-                f"  {name:<46} {percentiles(samples)}  ({p95(samples) / p95(baseline):.2f}x)"
+                f"  {name:<50} {percentiles(samples)}  ({p95(samples) / p95(baseline):.2f}x)"
             )
     scope = f"practice of {practice_claims:,} claims" if who == "practice" else "plan staff (all)"
     print(
