@@ -50,11 +50,6 @@ def in_cohort(cohort: Cohort, *, voids_excluded: bool = False) -> ColumnElement[
     return term if voids_excluded else and_(a_claim_for_service(), term)
 
 
-def cohort_flag(cohort: Cohort) -> ColumnElement[int]:
-    """1 for a claim in the cohort, else 0: SUM it to count the cohort inside one scan."""
-    return case((in_cohort(cohort), 1), else_=0)
-
-
 COHORT_DEFINITIONS: dict[Cohort, str] = {
     Cohort.DECIDED: "Claims the plan has answered: rejected by the front-end edits at least "
     "once, or adjudicated.",
@@ -173,11 +168,3 @@ def owed_criterion(owed: Owed, as_of: date, bucket: AgeBucket | None) -> ColumnE
     if bucket is not None:
         term = and_(term, in_bucket(bucket, as_of))
     return term
-
-
-def bucket_of_service_date(as_of: date) -> ColumnElement[str]:
-    """The age bucket of each claim's date of service on `as_of`, as its URL value (a claim
-    serviced after `as_of` gets none)."""
-    return case(
-        *((in_bucket(bucket, as_of), literal(bucket.value)) for bucket in AgeBucket), else_=None
-    )
