@@ -28,6 +28,11 @@ class AuditEvent(SQLModel, table=True):
     outcome: str = Field(default="ok", max_length=20, description="ok, refused, failed")
     source_ip: str = Field(default="", max_length=45)
     detail: str = Field(default="", max_length=500)
+    # The hash chain (domain/audit_chain.py): a sealing job numbers events in id order and sets
+    # hash = sha256(prev_hash + canonical event); unsealed events have seq NULL.
+    seq: int | None = Field(default=None, unique=True)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 def record(

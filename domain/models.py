@@ -13,10 +13,14 @@ from domain.claims import (
     Remittance,
 )
 from domain.eligibility_checks import EligibilityCheck
+from domain.external_identities import ExternalIdentity
 from domain.members import BenefitAccumulator, Coverage, Member, VisitAccumulator
+from domain.one_time_links import OneTimeLink
 from domain.plans import BenefitPlan, FeeSchedule, FeeScheduleEntry, PlanBenefit, ProcedureCode
 from domain.practices import Location, Practice, Provider
+from domain.recovery_codes import RecoveryCode
 from domain.saved_views import SavedView
+from domain.user_sessions import UserSession
 from domain.users import User, UserRole
 
 __all__ = [
@@ -34,17 +38,21 @@ __all__ = [
     "ClaimStatusEvent",
     "Coverage",
     "EligibilityCheck",
+    "ExternalIdentity",
     "FeeSchedule",
     "FeeScheduleEntry",
     "Location",
     "Member",
+    "OneTimeLink",
     "PlanBenefit",
     "Practice",
     "ProcedureCode",
     "Provider",
+    "RecoveryCode",
     "Remittance",
     "SavedView",
     "User",
     "UserRole",
+    "UserSession",
     "VisitAccumulator",
 ]

@@ -20,6 +20,19 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Sign-in throttling (domain/auth.py): failures since the last success, and until when
+    # the account refuses even the right password.
+    failed_sign_ins: int = 0
+    last_failed_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # TOTP (domain/mfa.py): the secret, encrypted with a key derived from PORTICO_SECRET;
+    # mfa_enabled_at is set once the user proved a first code; the last accepted time step,
+    # so a code is never accepted twice.
+    mfa_secret: str | None = Field(default=None, max_length=300)
+    mfa_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mfa_last_step: int | None = None
 
 
 class UserRole(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "portico-development-secret-change-me"  # noqa: S105 (refused in production)
@@ -13,6 +13,20 @@ DEFAULT_SECRET = "portico-development-secret-change-me"  # noqa: S105 (refused i
 
 class InsecureConfiguration(RuntimeError):
     """Raised when production is started with a configuration that would leak PHI."""
+
+
+class OidcProvider(BaseModel):
+    """One OpenID Connect identity provider (ui/oidc.py registers it with Authlib)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")  # in URLs: /login/sso/NAME
+    label: str
+    issuer: str  # its /.well-known/openid-configuration is read from here
+    client_id: str
+    client_secret: str = ""
+    scope: str = "openid email profile"
+    # Link a first sign-in to an existing account by the provider's verified email; off by
+    # default, so only an admin-provisioned link (provider + sub) admits a user.
+    link_by_email: bool = False
 
 
 class Settings(BaseSettings):
@@ -39,6 +53,24 @@ class Settings(BaseSettings):
     # Where appeal attachments are kept (storage/attachments.py). Empty: an "attachments" folder
     # beside the SQLite database, or ./data/attachments. Never a folder the web server serves.
     attachments_dir: str = ""
+
+    # Sessions (domain/user_sessions.py): idle and absolute timeouts, and how long before the
+    # idle timeout the "Stay signed in?" dialog appears.
+    session_idle_minutes: float = Field(default=15, gt=0)
+    session_absolute_hours: float = Field(default=12, gt=0)
+    session_warning_seconds: float = Field(default=120, gt=0)
+    # Sign-in throttling (domain/auth.py): after this many failures in a row the account is
+    # locked for lockout_minutes; before that each failure adds a growing delay.
+    sign_in_lockout_failures: int = Field(default=10, gt=0)
+    sign_in_lockout_minutes: float = Field(default=15, gt=0)
+    # MFA (domain/mfa.py): admins always need a second factor; this extends it to everyone.
+    mfa_required_for_all: bool = False
+    # One-time links (invitations, password resets) stay valid this long.
+    one_time_link_hours: float = Field(default=72, gt=0)
+    # OpenID Connect providers, as JSON in PORTICO_OIDC_PROVIDERS, e.g.
+    # [{"name": "okta", "label": "Okta", "issuer": "https://example.okta.com",
+    #   "client_id": "...", "client_secret": "...", "link_by_email": false}]
+    oidc_providers: list[OidcProvider] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
