@@ -25,6 +25,7 @@ stage = start=$$(date +%s); \
 help:
 	@echo "make install  create .venv from requirements.lock (and Debian chromium when missing)"
 	@echo "make run      serve the portal with demo data on SQLite (http://localhost:8080)"
+	@echo "make demo-code  the demo admins' current sign-in code (their second factor)"
 	@echo "make lint     ruff check, ruff format --check, mypy, lint-imports"
 	@echo "make test     lint, the fast suite (unit, storage, ui), then the real-browser suite"
 	@echo "make bench    the benchmarks (BENCH_CLAIMS=N sets the data size)"
@@ -77,12 +78,28 @@ browser:
 
 # Lists the accounts from the seed module itself, so the list cannot drift from the data.
 define DEMO_ACCOUNTS_PY
-from storage.seed.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from storage.seed.demo import DEMO_ACCOUNTS, DEMO_MFA_ROLES, DEMO_PASSWORD, DEMO_TOTP_SECRET
 for account in DEMO_ACCOUNTS:
-    print(f"    {account.email:<30} {account.role.label}")
+    code = "  (+ code: make demo-code)" if account.role in DEMO_MFA_ROLES else ""
+    print(f"    {account.email:<30} {account.role.label}{code}")
 print(f"  Password for all of them: {DEMO_PASSWORD}")
+print(f"  Admins also need a code: add the demo key {DEMO_TOTP_SECRET} to an authenticator")
+print("  app, or run `make demo-code` in another terminal.")
 endef
 export DEMO_ACCOUNTS_PY
+
+# The current sign-in code of the demo admins (their TOTP key is published: demo data only).
+define DEMO_CODE_PY
+import pyotp
+from storage.seed.demo import DEMO_TOTP_SECRET
+totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+print(f"{totp.now()}  (the next one: {totp.at(__import__('time').time() + 30)})")
+endef
+export DEMO_CODE_PY
+
+.PHONY: demo-code
+demo-code: venv
+	@$(PY) -c "$$DEMO_CODE_PY"
 
 .PHONY: run
 run: install

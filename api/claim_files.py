@@ -13,7 +13,7 @@ from pathlib import Path
 
 from api.cli_actor import ActorRefused as ActorRefused
 from api.cli_actor import practice_actor
-from domain.claim_import_service import ImportResult, run_import
+from domain.claim_import_service import ImportResult, export_import, run_import
 from domain.roles import Area
 from interop.claim_file import read_claim_file
 from storage.db import unit_of_work
@@ -85,6 +85,8 @@ def run_import_file(
     )
     written = None
     if result.acknowledgement is not None:
+        with unit_of_work() as session:  # the 999 leaves the portal: an audited export
+            export_import(session, actor=actor, import_id=result.import_id, file_kind="999", at=at)
         written = ack or path.with_name(path.name + ".999")
         written.write_text(result.acknowledgement, encoding="ascii", errors="replace")
     return ImportReport(result, written)

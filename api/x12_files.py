@@ -13,7 +13,7 @@ from pathlib import Path
 
 from api.cli_actor import ActorRefused as ActorRefused
 from api.cli_actor import practice_actor
-from domain.eligibility_service import check_batch
+from domain.eligibility_service import check_batch, export_batch
 from domain.roles import Area
 from interop.x12.eligibility import REJECT_REASONS, parse_270, write_271
 from interop.x12.segments import X12Error
@@ -85,7 +85,16 @@ def run_270_file(
             "practice admin, billing or front desk role.",
         )
         outcome = check_batch(session, actor=actor, inquiries=runnable, at=at, source="x12")
-    answers = [result.answer for result in outcome.items if result.answer is not None]
+        answers = [result.answer for result in outcome.items if result.answer is not None]
+        if answers:  # the 271 names members: a file leaving the portal is an audited export
+            export_batch(
+                session,
+                actor=actor,
+                batch_id=outcome.batch_id,
+                file_kind="271",
+                rows=len(answers),
+                at=at,
+            )
     response = write_271(
         answers,
         request=batch,

@@ -73,15 +73,3 @@ def open_area(
         full_name=user.full_name,
         organisation_name=practice.name if practice else PLAN_SIDE_NAME,
     )
-
-
-def record_sign_out(*, session: Session, user_id: int, at: datetime, source_ip: str = "") -> None:
-    user = session.get(User, user_id)
-    audit.record(
-        session,
-        action="sign_out",
-        at=at,
-        user_id=user.id if user else None,
-        practice_id=user.practice_id if user else None,
-        source_ip=source_ip,
-    )

@@ -409,13 +409,14 @@ class AttachmentFile:
 def attachment_for_download(
     *, session: Session, actor: Actor, attachment_id: int, at: datetime
 ) -> AttachmentFile:
-    """An attachment within the caller's scope (another practice's: NotFound), audited."""
+    """An attachment within the caller's scope (another practice's: NotFound), audited as an
+    export: the file leaves the portal."""
     actor.require(Area.CLAIMS)
     attachment = get_scoped(session, AppealAttachment, attachment_id, actor)
     audit.record_by(
         session,
         actor,
-        action="read",
+        action="export",
         at=at,
         practice_id=attachment.practice_id,
         entity_type="appeal_attachment",

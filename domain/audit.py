@@ -35,6 +35,25 @@ class AuditEvent(SQLModel, table=True):
     hash: str | None = Field(default=None, max_length=64)
 
 
+GENESIS_HASH = "0" * 64
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest sealed event's seq and hash, kept apart from the events themselves: deleting
+    the newest events leaves a chain that checks out on its own, and only this row says that
+    it used to be longer. One row (id 1), written by each seal; the latest verify's verdict
+    rides along so the audit page can show it without walking the chain."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default=GENESIS_HASH, max_length=64)
+    sealed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_count: int | None = None
+    # None: intact (or never verified); else the first problem the verify found.
+    verify_problem: str | None = Field(default=None, max_length=300)
+
+
 def record(
     session: Session,
     *,

@@ -566,3 +566,29 @@ def read_import(session: Session, *, actor: Actor, import_id: int, at: datetime)
         entity_id=import_id,
     )  # fmt: skip
     return ImportResult.of(row)
+
+
+EXPORT_FILES = {"rejections": "rejections csv", "999": "999 acknowledgement"}
+
+
+def export_import(
+    session: Session, *, actor: Actor, import_id: int, file_kind: str, at: datetime
+) -> ImportResult:
+    """An import's rejections (patient account numbers) or its 999 as a file: read afresh
+    within the practice and audited as an export (counts only in the detail)."""
+    actor.require(Area.CLAIM_ENTRY)
+    row = get_scoped(session, ClaimImport, import_id, actor)
+    result = ImportResult.of(row)
+    detail = EXPORT_FILES[file_kind]
+    if file_kind == "rejections":
+        detail += f", {len(result.rejections)} rows"
+    record_by(
+        session,
+        actor,
+        action="export",
+        at=at,
+        entity_type="claim_import",
+        entity_id=import_id,
+        detail=detail,
+    )
+    return result

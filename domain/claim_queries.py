@@ -184,9 +184,14 @@ COUNT_CAP = 10_000
 _CASE_FOLDED_LETTERS = 3
 
 
-def list_claims(*, session: Session, actor: Actor, filters: ClaimFilters) -> ClaimListing:
+def list_claims(
+    *, session: Session, actor: Actor, filters: ClaimFilters, at: datetime | None = None
+) -> ClaimListing:
     """The claims page in one transaction: the counts per standing, and the page of claims
-    (whose total the counts already give when nothing but a status narrows the list)."""
+    (whose total the counts already give when nothing but a status narrows the list).
+
+    The page names patients, so each page served is an audited read (a live redraw too: it
+    shows them again). The detail is counts only: the filters may hold a patient's name."""
     counts = CLAIM_COUNTS.get(
         lambda: claim_counts_by_standing(session=session, actor=actor),
         database=str(session.get_bind().engine.url),
@@ -196,6 +201,14 @@ def list_claims(*, session: Session, actor: Actor, filters: ClaimFilters) -> Cla
     if filters.only_status:
         known_total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
     page = search_claims(session=session, actor=actor, filters=filters, known_total=known_total)
+    audit.record_by(
+        session,
+        actor,
+        action="read",
+        at=at or utcnow(),
+        entity_type="claim_list",
+        detail=f"{len(page.rows)} rows, page {page.page}",
+    )
     return ClaimListing(counts=counts, page=page)
 
 

@@ -425,6 +425,35 @@ def check_batch(
     return outcome
 
 
+def export_batch(
+    session: Session, *, actor: Actor, batch_id: str, file_kind: str, rows: int, at: datetime
+) -> None:
+    """A batch's results leave the portal as a file (member names and IDs): audited as an
+    export before the file is handed over. The batch must be one of the caller's practice's
+    (its kept checks say so); another practice's batch is not found, like a missing one."""
+    _require_eligibility(actor)
+    kept = session.exec(
+        within_scope(
+            select(func.count())
+            .select_from(EligibilityCheck)
+            .where(EligibilityCheck.batch_id == batch_id),
+            EligibilityCheck,
+            actor,
+        )
+    ).one()
+    if not kept:
+        raise NotFound(f"eligibility batch {batch_id}")
+    audit.record_by(
+        session,
+        actor,
+        action="export",
+        at=at,
+        entity_type="eligibility_batch",
+        entity_id=batch_id,
+        detail=f"{file_kind}, {rows} rows",  # counts only: the file itself is PHI
+    )
+
+
 # --- History ---
 
 
@@ -555,18 +584,22 @@ class StoredCheck:
     answer: EligibilityAnswer
 
 
-def get_check(session: Session, *, actor: Actor, check_id: int, at: datetime) -> StoredCheck:
-    """One kept check, within the practice (another practice's check is not found)."""
+def get_check(
+    session: Session, *, actor: Actor, check_id: int, at: datetime, action: str = "read"
+) -> StoredCheck:
+    """One kept check, within the practice (another practice's check is not found). Audited
+    as `action`: "read" for its page, "export" for its PDF (the same answer, leaving)."""
     _require_eligibility(actor)
     check = get_scoped(session, EligibilityCheck, check_id, actor)
     user = session.get(User, check.user_id)
     audit.record_by(
         session,
         actor,
-        action="read",
+        action=action,
         at=at,
         entity_type="eligibility_check",
         entity_id=check_id,
+        detail="pdf" if action == "export" else "",
     )
     if user is None:  # pragma: no cover - foreign key guarantees it
         raise NotFound(f"EligibilityCheck {check_id}")

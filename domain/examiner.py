@@ -166,6 +166,16 @@ def pended_claims(
             actor,
         )
     ).all()
+    # The queue names claims (and the practices' notes): each page served is an audited read,
+    # counts only in the detail (a practice filter says nothing about a patient, but stays out).
+    audit.record_by(
+        session,
+        actor,
+        action="read",
+        at=at,
+        entity_type="pended_claims",
+        detail=f"{len(found)} rows, page {page}",
+    )
     practices = session.exec(
         within_scope(
             select(col(Practice.id), col(Practice.name), func.count(col(Claim.id)))

@@ -15,6 +15,10 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn scores 0-4; 3 is "safely unguessable: moderate protection from offline attack".
 MIN_SCORE = 3
+ZXCVBN_MAX = 72
+# Context-specific words (ASVS 6.1.2): the product's own name and what it is. The caller adds
+# the user's name, email and practice name as user_inputs.
+CONTEXT_WORDS = ("portico", "provider portal", "health plan", "healthplan")
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,16 @@ def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> Pas
     if password.lower() in _common_passwords():
         return PasswordProblem("This is one of the most common passwords. Choose another.")
     lowered = password.lower()
+    if any(word in lowered for word in CONTEXT_WORDS):
+        return PasswordProblem("Don't use the portal's name in your password.")
     for value in user_inputs:
         for part in _parts(value):
             if len(part) >= 4 and part in lowered:
                 return PasswordProblem("Don't use your name or email in your password.")
-    result = zxcvbn(password[:100], user_inputs=[v for v in user_inputs if v])
+    # zxcvbn refuses more than 72 characters; the first 72 of a longer one are what it scores.
+    result = zxcvbn(
+        password[:ZXCVBN_MAX], user_inputs=[*CONTEXT_WORDS, *(v for v in user_inputs if v)]
+    )
     if result["score"] < MIN_SCORE:
         hint = (result.get("feedback") or {}).get("warning") or "It would be easy to guess."
         return PasswordProblem(f"{hint.rstrip('.')}. Try a longer phrase of unrelated words.")

@@ -1,5 +1,5 @@
 """What needs a practice's attention today: claim counts, denials, open A/R, remittances, the
-patient panel and the team, each one bounded SQL aggregate within the caller's practice."""
+patient panel, each one bounded SQL aggregate within the caller's practice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, distinct, func, or_
 from sqlmodel import Session, col, select
 
+from domain import audit
 from domain.claim_cohorts import may_owe, owed_amount
 from domain.claim_filters import Owed
 from domain.claim_queries import claim_counts_by_standing
@@ -17,15 +18,13 @@ from domain.claims import Claim, ClaimStatus, Remittance
 from domain.codes import CARC
 from domain.members import Coverage, Member
 from domain.practices import Provider
-from domain.roles import Area, Role
+from domain.roles import Area
 from domain.scope import Actor, within_scope
-from domain.types import money_sum
-from domain.users import User, UserRole
+from domain.types import money_sum, utcnow
 
 DENIAL_WINDOW_DAYS = 30
 ATTENTION_LIMIT = 6
 REMITTANCE_LIMIT = 5
-TEAM_LIMIT = 100
 PANEL_LOOKBACK_DAYS = 365  # "seen in the last 12 months", the usual panel definition
 
 
@@ -57,10 +56,16 @@ class ClaimsNeedingAction:
 
 
 def claims_needing_action(
-    *, session: Session, actor: Actor, today: date, limit: int = ATTENTION_LIMIT
+    *,
+    session: Session,
+    actor: Actor,
+    today: date,
+    limit: int = ATTENTION_LIMIT,
+    at: datetime | None = None,
 ) -> ClaimsNeedingAction:
     """Rejected claims (to correct and resubmit) and claims denied in the last 30 days (to
-    appeal or write off), with the newest few of them."""
+    appeal or write off), with the newest few of them: patients' names, so the list is an
+    audited read (counts only in the event)."""
     actor.require(Area.CLAIMS)
     since = start_of_day(today - timedelta(days=DENIAL_WINDOW_DAYS))
     rejected = col(Claim.status) == ClaimStatus.REJECTED
@@ -104,6 +109,15 @@ def claims_needing_action(
         )
         for claim, member in rows
     ]
+    if newest:
+        audit.record_by(
+            session,
+            actor,
+            action="read",
+            at=at or utcnow(),
+            entity_type="claims_needing_action",
+            detail=f"{len(newest)} rows",
+        )
     return ClaimsNeedingAction(rejected=counts[0], denied_recently=counts[1], newest=newest)
 
 
@@ -273,40 +287,6 @@ def patient_panel(*, session: Session, actor: Actor, today: date) -> PatientPane
 
 
 @dataclass(frozen=True)
-class TeamMember:
-    full_name: str
-    email: str
-    roles: list[Role]
-    is_active: bool
-    last_sign_in_at: datetime | None
-
-
-def practice_team(*, session: Session, actor: Actor) -> list[TeamMember]:
-    actor.require(Area.PRACTICE_USERS)
-    users = session.exec(
-        within_scope(select(User).order_by(col(User.full_name)).limit(TEAM_LIMIT), User, actor)
-    ).all()
-    ids = [user.id for user in users]
-    roles: dict[int, list[Role]] = {}
-    if ids:
-        for user_id, role in session.exec(
-            select(col(UserRole.user_id), col(UserRole.role)).where(col(UserRole.user_id).in_(ids))
-        ).all():
-            roles.setdefault(user_id, []).append(role)
-    order = list(Role)
-    return [
-        TeamMember(
-            full_name=user.full_name,
-            email=user.email,
-            roles=sorted(roles.get(user.id or 0, []), key=order.index),
-            is_active=user.is_active,
-            last_sign_in_at=user.last_sign_in_at,
-        )
-        for user in users
-    ]
-
-
-@dataclass(frozen=True)
 class BillingOverview:
     status_counts: dict[ClaimStatus, int]  # by standing: remitted claims count as their outcome
     needing_action: ClaimsNeedingAction
@@ -314,11 +294,13 @@ class BillingOverview:
     remittances: list[RemittanceSummary]
 
 
-def billing_overview(*, session: Session, actor: Actor, today: date) -> BillingOverview:
+def billing_overview(
+    *, session: Session, actor: Actor, today: date, at: datetime | None = None
+) -> BillingOverview:
     """The billing home in one unit of work: four bounded aggregates, one consistent snapshot."""
     return BillingOverview(
         status_counts=claim_counts_by_standing(session=session, actor=actor),
-        needing_action=claims_needing_action(session=session, actor=actor, today=today),
+        needing_action=claims_needing_action(session=session, actor=actor, today=today, at=at),
         receivables=open_receivables(session=session, actor=actor, today=today),
         remittances=recent_remittances(session=session, actor=actor),
     )

@@ -32,6 +32,7 @@ from domain.plans import BenefitPlan
 from domain.practices import Practice, Provider
 from domain.roles import Area
 from domain.scope import Actor, within_scope
+from domain.types import utcnow
 
 ZERO = Decimal("0.00")
 
@@ -357,8 +358,11 @@ def _require(actor: Actor) -> None:
     actor.require(Area.CLAIMS if actor.is_plan_staff else Area.REMITTANCES)
 
 
-def list_remittances(*, session: Session, actor: Actor, limit: int = 500) -> list[RemittanceRow]:
-    """The caller's remittances, newest first (plan staff: every practice's)."""
+def list_remittances(
+    *, session: Session, actor: Actor, limit: int = 500, at: datetime | None = None
+) -> list[RemittanceRow]:
+    """The caller's remittances, newest first (plan staff: every practice's). Each list served
+    is an audited read (one page: the newest `limit`), counts only in the detail."""
     _require(actor)
     found = session.exec(
         within_scope(
@@ -371,6 +375,14 @@ def list_remittances(*, session: Session, actor: Actor, limit: int = 500) -> lis
         )
     ).all()
     counts = _claim_counts(session, [remittance.id for remittance, _ in found if remittance.id])
+    audit.record_by(
+        session,
+        actor,
+        action="read",
+        at=at or utcnow(),
+        entity_type="remittance_list",
+        detail=f"{len(found)} rows, page 1",
+    )
     return [_row(remittance, name, counts) for remittance, name in found]
 
 

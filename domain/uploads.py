@@ -9,9 +9,10 @@ from typing import BinaryIO
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 MAX_NAME_LENGTH = 120
-# How much of a file the type check needs: the magic number at the start, and for a PDF the
-# %%EOF marker, which the PDF spec (ISO 32000, 7.5.5) puts in the last 1024 bytes.
-HEAD_BYTES = 8
+# How much of a file the type check needs: the start (the magic number, and for a PNG its
+# first chunk's type) and the end, where each format puts its end marker: %%EOF within the
+# last 1024 bytes of a PDF (ISO 32000, 7.5.5), a PNG's IEND chunk, a JPEG's EOI (FF D9).
+HEAD_BYTES = 16
 TAIL_BYTES = 1024
 _READ_CHUNK = 1024 * 1024
 
@@ -70,13 +71,16 @@ def clean_file_name(name: str) -> str:
 
 
 def detect_kind(head: bytes, tail: bytes) -> AttachmentKind | None:
-    """The type the bytes say, or None. A PDF needs both its header and its end marker, so a
-    truncated upload or another file with a '%PDF-' prefix is not taken for one."""
-    if head.startswith(b"%PDF-") and b"%%EOF" in tail[-TAIL_BYTES:]:
+    """The type the bytes say, or None. Each format needs its start and its end marker, so a
+    truncated upload, or another file (an HTML page, a script) behind a borrowed magic
+    number, is not taken for a document: a PNG's first chunk must be IHDR (the PNG spec
+    requires it) and its last IEND; a JPEG must end with EOI; a PDF with %%EOF."""
+    end = tail[-TAIL_BYTES:]
+    if head.startswith(b"%PDF-") and b"%%EOF" in end:
         return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and b"IEND" in end:
         return PNG
-    if head.startswith(b"\xff\xd8\xff"):
+    if head.startswith(b"\xff\xd8\xff") and b"\xff\xd9" in end:
         return JPEG
     return None
 

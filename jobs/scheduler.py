@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Connection, Engine
 
+from jobs.audit_seal import MAX_BATCHES, SEAL_EVERY_SECONDS, seal_audit_events
 from jobs.status_refresh import refresh_claim_statuses
 from storage.db import get_engine, is_sqlite
 from storage.settings import Settings, get_settings
@@ -21,6 +22,7 @@ from storage.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 STATUS_REFRESH_JOB = "status_refresh"
+AUDIT_SEAL_JOB = "audit_seal"
 # pg_try_advisory_lock takes one bigint, shared by every client of the database: a fixed,
 # recognisable value ("PORTICO" in ASCII) that nothing else in the database should pick.
 ADVISORY_LOCK_KEY = 0x504F5254494343
@@ -133,6 +135,7 @@ class JobRunner:
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
+        self.engine = engine
         self.leader = LeaderLock(engine)
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self._missing_pipeline_logged = False
@@ -152,14 +155,36 @@ class JobRunner:
             misfire_grace_time=max(1, int(interval)),
             next_run_time=datetime.now(UTC),
         )
+        # Its own job, so a failing or slow status refresh never holds back the audit chain.
+        self.scheduler.add_job(
+            self.audit_seal,
+            IntervalTrigger(seconds=SEAL_EVERY_SECONDS),
+            id=AUDIT_SEAL_JOB,
+            name="audit chain seal",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=SEAL_EVERY_SECONDS,
+            next_run_time=datetime.now(UTC),
+        )
         self.scheduler.start()
-        log.info("scheduler started: status refresh every %s s", interval)
+        log.info(
+            "scheduler started: status refresh every %s s, audit seal every %s s",
+            interval,
+            SEAL_EVERY_SECONDS,
+        )
 
     def shutdown(self) -> None:
         if self.scheduler.running:
             # wait=True: a run in progress finishes its transaction rather than being cut off.
             self.scheduler.shutdown(wait=True)
         self.leader.release()
+
+    def audit_seal(self) -> None:
+        # The leader seals; the seal lock would serialise several sealers anyway, but one
+        # process doing it keeps the others from queueing on it every few seconds.
+        if not self.leader.ensure():
+            return
+        seal_audit_events(engine=self.engine, max_batches=MAX_BATCHES)
 
     def status_refresh(self) -> None:
         if not self.leader.ensure():
@@ -179,7 +204,8 @@ _runner: JobRunner | None = None
 
 
 def start_scheduler() -> None:
-    """app.on_startup: start the jobs unless PORTICO_SCHEDULER_ENABLED=false."""
+    """app.on_startup: start the jobs (status refresh, audit seal) unless
+    PORTICO_SCHEDULER_ENABLED=false."""
     global _runner
     settings = get_settings()
     if not settings.scheduler_enabled or _runner is not None:
@@ -188,7 +214,8 @@ def start_scheduler() -> None:
     _runner.start()
     print(  # printed like NiceGUI's own start-up lines: uvicorn drops INFO by default
         f"Status refresh every {settings.status_refresh_seconds:g} s "
-        f"(payment run every {settings.payment_cycle_seconds:g} s), pid {os.getpid()}.",
+        f"(payment run every {settings.payment_cycle_seconds:g} s), audit seal every "
+        f"{SEAL_EVERY_SECONDS:g} s, pid {os.getpid()}.",
         flush=True,
     )
 

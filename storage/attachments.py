@@ -31,7 +31,7 @@ class AttachmentStore:
         stored_name = f"{uuid.uuid4().hex}.{extension}"
         if not STORED_NAME.match(stored_name):
             raise ValueError(f"not an attachment extension: {extension!r}")
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._make_root()
         target = self.root / stored_name
         partial = self.root / f".{stored_name}.partial"
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -45,6 +45,13 @@ class AttachmentStore:
             partial.unlink(missing_ok=True)
             raise
         return stored_name
+
+    def _make_root(self) -> None:
+        """The folder, readable by this service's account only: mkdir's mode is cut by the
+        umask and ignored for a folder that exists, so a group or world bit is taken off here."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if self.root.stat().st_mode & 0o077:
+            self.root.chmod(0o700)
 
     def read(self, stored_name: str) -> bytes:
         return self._path(stored_name).read_bytes()

@@ -28,3 +28,16 @@ def upgrade_to_head(engine: Engine | None = None) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def is_at_head(engine: Engine | None = None) -> bool:
+    """Whether the database has every migration: commands that only read (audit verify) check
+    this instead of changing a schema that an operator may want to migrate deliberately."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    engine = engine or get_engine()
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads

@@ -208,7 +208,7 @@ class ClaimForm:
         if date_input:
             element.props(f"type=date stack-label max={self.today().isoformat()}")
         if hint:
-            element.props(f'hint="{hint}"')
+            element.props["hint"] = hint  # a value, never spliced into a props string
         element.mark(marker)
         checked = FieldInput(element, eager)
         element.on_value_change(lambda _: self.recheck())

@@ -35,7 +35,7 @@ async def file_download(
     """Signed out: to the sign-in page and back. A role that does not open `area`: 403.
     `produce` raises NotFound for a missing record, another practice's and a malformed id
     alike, so all three get the same 404 and ids cannot be probed across practices."""
-    user_id = session.signed_in_user_id()
+    user_id = await session.user_for_request(request)  # the cookie's session, from the database
     if user_id is None:
         return RedirectResponse(session.login_url(request.url.path), status_code=303)
     access = await call(
@@ -47,7 +47,6 @@ async def file_download(
         source_ip=request.client.host if request.client else "",
     )
     if access is None:  # deactivated or deleted since signing in
-        session.end()
         return RedirectResponse(session.login_url(request.url.path), status_code=303)
     # PHI: never kept by the browser or a proxy, and never sniffed into something to render.
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

@@ -310,9 +310,9 @@ def _meter(label: str, amount: MetAndRemaining) -> None:
             "text-sm portico-muted portico-money"
         )
         met_share = float(min(Decimal(1), amount.met / amount.limit))  # a bar width, not money
-        ui.linear_progress(value=met_share, show_value=False, size="8px").props(
-            f'rounded color=primary track-color=grey-3 aria-label="{label} met"'
-        ).classes("mt-1")
+        bar = ui.linear_progress(value=met_share, show_value=False, size="8px")
+        bar.props("rounded color=primary track-color=grey-3").classes("mt-1")
+        bar.props["aria-label"] = f"{label} met"  # a value, never spliced into a props string
 
 
 def _benefits(coverage: CoverageAnswer) -> None:

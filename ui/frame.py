@@ -22,7 +22,8 @@ from starlette.responses import Response
 from domain.access import PageAccess, open_area
 from domain.roles import Area
 from domain.scope import Actor
-from ui import clock, session
+from domain.user_sessions import EVERYWHERE, end_all_for_user
+from ui import clock, idle, session
 from ui.data import call
 from ui.nav import NAV_BY_AREA, entries_for, entry_for_path
 from ui.theme import apply_theme, message_panel
@@ -78,7 +79,7 @@ def _to_login() -> PageStop:
 @asynccontextmanager
 async def frame(title: str, *, area: Area) -> AsyncIterator[Actor]:
     """Draw the frame for `area` and yield the signed-in actor, re-read from the database."""
-    user_id = session.signed_in_user_id()
+    user_id = await session.resume_tab()  # the session cookie, checked against the database
     if user_id is None:
         raise _to_login()
     client = ui.context.client
@@ -98,6 +99,7 @@ async def frame(title: str, *, area: Area) -> AsyncIterator[Actor]:
     apply_theme()
     drawer = _drawer(access, current=client.request.url.path)
     _header(access, drawer)
+    idle.watch(path=current_path())
     # aria-busy tells assistive technology (and the browser tests) when the body is complete:
     # true while the page function draws, false once it has returned.
     with ui.element("div").classes("portico-page").props('aria-busy="true"') as body:
@@ -138,6 +140,33 @@ def _header(access: PageAccess, drawer: ui.left_drawer) -> None:
         ui.button("Sign out", icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
             "flat no-caps color=white"
         ).classes("ml-1").mark("sign-out")
+        with (
+            ui.button(icon="more_vert")
+            .props('flat round dense color=white aria-label="Account and sign-out options"')
+            .mark("session-menu"),
+            ui.menu(),
+        ):
+            ui.menu_item(
+                "Account security", on_click=lambda: ui.navigate.to("/account/security")
+            ).props('role="menuitem"').classes("whitespace-nowrap").mark("account-security")
+            ui.menu_item(
+                "Sign out everywhere", on_click=lambda: _sign_out_everywhere(access.actor)
+            ).props('role="menuitem"').classes("whitespace-nowrap").mark("sign-out-everywhere")
+
+
+async def _sign_out_everywhere(actor: Actor) -> None:
+    """End every session of this user, on every device: the other tabs open here are sent to
+    sign-in at once, this one signs out through /logout (which also clears its cookie)."""
+    await call(
+        end_all_for_user,
+        user_id=actor.user_id,
+        at=clock.now(),
+        reason=EVERYWHERE,
+        source_ip=actor.source_ip,
+    )
+    session.kick_user(actor.user_id, keep=ui.context.client.id)
+    session.end()
+    ui.navigate.to("/logout")
 
 
 def _initials(full_name: str) -> str:

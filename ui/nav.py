@@ -112,9 +112,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry(
         Area.PLAN_ADMIN,
         "Plan administration",
-        "/admin",
+        "/plan/users",
         "admin_panel_settings",
-        "Plan staff accounts, fee schedules, benefit plans and code sets.",
+        "Invite plan staff, assign roles and deactivate accounts.",
+        True,
     ),
     NavEntry(
         Area.AUDIT_LOG,
@@ -122,6 +123,7 @@ NAV: tuple[NavEntry, ...] = (
         "/audit",
         "history",
         "Who looked at or changed what, and when.",
+        True,
     ),
 )
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
+    from ui import oidc
     from ui.pages import (
+        account_links,
+        account_security,
+        audit_log,
         claim_detail,
         claim_entry,
         claim_upload,
@@ -15,11 +19,13 @@ def register_pages() -> None:
         eligibility_batch,
         eligibility_history,
         eligibility_kept,
+        error_pages,
         health,
         home,
         login,
-        not_found,
+        mfa,
         placeholder,
+        plan_users,
         practice_users,
         remittances,
         reports,
@@ -27,6 +33,9 @@ def register_pages() -> None:
 
     health.register()
     login.register()
+    mfa.register()  # /mfa: the second step of sign-in
+    account_security.register()  # /account/security: password, MFA, open sessions
+    oidc.register()  # /login/sso/{name} and /auth/sso/{name}/callback
     home.register()
     claims.register()
     claim_upload.register()  # /claims/upload before /claims/{claim_id}
@@ -40,5 +49,8 @@ def register_pages() -> None:
     remittances.register()
     reports.register()
     practice_users.register()
+    plan_users.register()  # /plan/users, and /admin (the Plan administration entry's old path)
+    account_links.register()  # /invite and /reset: one-time links, no sign-in
+    audit_log.register()  # /audit and /audit/export.csv
     placeholder.register()
-    not_found.register()
+    error_pages.register()

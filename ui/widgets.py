@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from nicegui import ui
@@ -102,11 +103,9 @@ def data_table(
 
     It sits in a labelled region that scrolls sideways on narrow screens and takes keyboard
     focus, so a wide table stays readable without a mouse (WCAG 2.1.1)."""
-    region = (
-        ui.element("div")
-        .classes("portico-table-scroll")
-        .props(f'role="region" tabindex="0" aria-label="{label}"')
-    )
+    region = ui.element("div").classes("portico-table-scroll").props('role="region" tabindex="0"')
+    # Set as a value, not parsed from a props string: a quote in the label cannot add a prop.
+    region.props["aria-label"] = label
     with region:
         table = ui.table(
             columns=[
@@ -156,3 +155,51 @@ def data_table(
                 '<span v-if="props.row.remitted" class="portico-remitted">Remitted</span></q-td>',
             )
     return table
+
+
+def page_controls(
+    *,
+    page: int,
+    page_size: int,
+    page_sizes: tuple[int, ...],
+    page_count: int | None,
+    has_next: bool,
+    rows_name: str,
+    on_page_size: Callable[[int], Any],
+    on_page: Callable[[int], Any],
+) -> None:
+    """Rows per page, Previous, "Page n of m" (m left out when the count was capped) and Next,
+    as every paged list shows them."""
+    with ui.row().classes("gap-2 items-center"):
+        size = ui.select(
+            {choice: f"{choice} per page" for choice in page_sizes},
+            value=page_size,
+            on_change=lambda event: on_page_size(int(event.value)),
+        ).props("dense outlined options-dense")
+        size.props["aria-label"] = f"{rows_name} per page"
+        size.classes("w-36").mark("page-size")
+        previous = (
+            ui.button("Previous", on_click=lambda: on_page(page - 1))
+            .props("outline no-caps dense")
+            .classes("px-3")
+            .mark("page-previous")
+        )
+        previous.set_enabled(page > 1)
+        of = f" of {page_count:,}" if page_count is not None else ""
+        ui.label(f"Page {page:,}{of}").classes("text-sm portico-muted").mark("page-number")
+        following = (
+            ui.button("Next", on_click=lambda: on_page(page + 1))
+            .props("outline no-caps dense")
+            .classes("px-3")
+            .mark("page-next")
+        )
+        following.set_enabled(has_next)
+
+
+def date_filter(label: str, value: date | None, marker: str) -> ui.input:
+    """A clearable date input for a list's filter bar (the browser's own date picker)."""
+    return (
+        ui.input(label, value=value.isoformat() if value else "")
+        .props("outlined dense type=date stack-label clearable")
+        .mark(marker)
+    )

@@ -5,18 +5,23 @@ Deterministic for a given `as_of` date; docs/demo-data.md is generated from the 
 
 from __future__ import annotations
 
+import hmac
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert
+from sqlalchemy.engine import Connection, Engine
 
 from domain.auth import hash_password
 from domain.codes import ServiceCategory
+from domain.mfa import RECOVERY_CODE_COUNT, recovery_code_hash
+from domain.recovery_codes import RecoveryCode
 from domain.roles import Role
 from storage.db import get_engine
+from storage.secrets import mfa_cipher
 from storage.seed import refuse_unless_empty
 from storage.seed.claims import ClaimModel, ClaimSpec, Line
 from storage.seed.directory import (
@@ -53,6 +58,13 @@ from storage.seed.window import (
 
 # Public on purpose: documented in docs/demo-data.md, and only demo databases have it.
 DEMO_PASSWORD = "portico-demo"  # noqa: S105
+# DEMO ONLY. The demo admins (practice and plan admins must use MFA) are enrolled in TOTP with
+# this published secret, so anyone can add it to an authenticator app (or use
+# `oathtool --totp -b PORTICODEMOSECRETDONOTUSEINPRODX`) and the tests can compute codes
+# (tests/mfa_codes.py). A real deployment never seeds it: real users enrol on their first
+# sign-in and get a random secret.
+DEMO_TOTP_SECRET = "PORTICODEMOSECRETDONOTUSEINPRODX"  # noqa: S105
+DEMO_MFA_ROLES = frozenset({Role.PRACTICE_ADMIN, Role.PLAN_ADMIN})
 DEMO_RANDOM_SEED = 20_240_607  # any fixed number: the same as_of always gives the same rows
 
 
@@ -211,6 +223,7 @@ def seed_demo(
         write(reference.rows)
         write(directory.rows)
         write(_account_rows(directory, created_at=created_at))
+        _enrol_demo_admins_in_mfa(connection, created_at=created_at)
 
         population = Population()
         members = MemberFactory(directory=directory, population=population)
@@ -243,6 +256,8 @@ def _account_rows(directory: Directory, *, created_at: datetime) -> RowBatch:
     batch = new_batch()
     # Argon2 is deliberately slow: hash the shared demo password once for every account.
     password_hash = hash_password(DEMO_PASSWORD)
+    # Encrypted as the running portal will read it: with the key derived from PORTICO_SECRET.
+    demo_mfa_secret = mfa_cipher().encrypt(DEMO_TOTP_SECRET.encode("ascii")).decode("ascii")
     for user_pk, account in enumerate(DEMO_ACCOUNTS, start=1):
         practice_pk = (
             directory.practice_by_key(account.practice_key).practice_pk
@@ -259,10 +274,43 @@ def _account_rows(directory: Directory, *, created_at: datetime) -> RowBatch:
                 "is_active": True,
                 "created_at": created_at,
                 "last_sign_in_at": None,
+                "deactivated_at": None,
+                "failed_sign_ins": 0,
+                "last_failed_sign_in_at": None,
+                "locked_until": None,
+                "password_changed_at": None,
+                "mfa_secret": demo_mfa_secret if account.role in DEMO_MFA_ROLES else None,
+                "mfa_enabled_at": created_at if account.role in DEMO_MFA_ROLES else None,
+                "mfa_last_step": None,
             }
         )
         batch["userrole"].append({"id": user_pk, "user_id": user_pk, "role": account.role.value})
     return batch
+
+
+def demo_recovery_code(email: str, n: int) -> str:
+    """DEMO ONLY: the demo admin's n-th recovery code (0-9), derived from the published demo
+    secret so the tests can use them; real recovery codes are random (domain/mfa.py)."""
+    digest = hmac.new(DEMO_TOTP_SECRET.encode(), f"{email}:{n}".encode(), "sha256").digest()
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's, as domain/mfa.py's codes
+    raw = "".join(alphabet[byte % 32] for byte in digest[:16])
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def _enrol_demo_admins_in_mfa(connection: Connection, *, created_at: datetime) -> None:
+    """Ten known recovery codes per demo admin, stored hashed as real ones are."""
+    rows = [
+        {
+            "user_id": user_pk,
+            "code_hash": recovery_code_hash(demo_recovery_code(account.email, n)),
+            "created_at": created_at,
+            "used_at": None,
+        }
+        for user_pk, account in enumerate(DEMO_ACCOUNTS, start=1)
+        if account.role in DEMO_MFA_ROLES
+        for n in range(RECOVERY_CODE_COUNT)
+    ]
+    connection.execute(insert(RecoveryCode), rows)
 
 
 def _coverage_ended(as_of: date) -> date:

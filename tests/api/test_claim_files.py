@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 import main
 from api.claim_files import ActorRefused, run_import_file
+from domain.audit import AuditEvent
 from domain.claims import Claim
 from storage.seed.demo import SHOWCASE_BY_KEY
 from tests.x12_validation import pyx12_errors
@@ -58,6 +59,13 @@ def test_the_command_imports_an_837p_prints_counts_and_writes_the_999(
         for phi in (member.member_id, member.last_name.upper(), f"{member.date_of_birth:%Y%m%d}"):
             assert phi not in printed.out + printed.err
     assert _imported(demo_db) == 2
+    with Session(demo_db) as session:
+        exports = session.exec(
+            select(AuditEvent.detail).where(
+                AuditEvent.action == "export", AuditEvent.entity_type == "claim_import"
+            )
+        ).all()
+    assert exports == ["999 acknowledgement"]  # the 999 left the portal: audited
 
     with pytest.raises(SystemExit) as again:
         main.cli(["import", str(source), "--as", BILLING, "--ack", str(tmp_path / "x.999")])

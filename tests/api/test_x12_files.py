@@ -146,6 +146,14 @@ def test_a_270_is_answered_with_a_271_and_every_check_is_kept(
     }
     assert own_traces == {check.transaction_id for check in checks}  # 271 lines -> history
     assert len(audited) == 4
+    with Session(demo_db) as session:
+        (export,) = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "export", AuditEvent.entity_type == "eligibility_batch"
+            )
+        ).all()
+    assert (export.user_id, export.entity_id) == (front_desk.id, summary.batch_id)
+    assert export.detail == "271, 4 rows"  # counts, never who
 
 
 @pytest.mark.parametrize(

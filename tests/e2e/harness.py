@@ -71,8 +71,10 @@ def running_portal(
     scheduler: bool = False,
     status_refresh_seconds: float = 1,
     payment_cycle_seconds: float | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Serve `python main.py` on a free port; yield its base URL once /healthz answers 200."""
+    """Serve `python main.py` on a free port; yield its base URL once /healthz answers 200.
+    `extra_env`: more PORTICO_* settings, e.g. short session timeouts."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = portal_env(database_url, port)
@@ -82,6 +84,7 @@ def running_portal(
     env["PORTICO_STATUS_REFRESH_SECONDS"] = str(status_refresh_seconds)
     if payment_cycle_seconds is not None:
         env["PORTICO_PAYMENT_CYCLE_SECONDS"] = str(payment_cycle_seconds)
+    env.update(extra_env or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "main.py"],
@@ -150,10 +153,19 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def submit_sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Fill and submit the sign-in form already on the page."""
+    """Fill and submit the sign-in form already on the page; when the portal then asks for an
+    authentication code (MFA), type the account's next one."""
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    code = page.get_by_label("Authentication code")
+    # The three ways a submit ends: the MFA step, a refusal (role=alert), or a signed-in page.
+    code.or_(page.get_by_role("alert")).or_(page.locator(".portico-page")).first.wait_for()
+    if code.is_visible():
+        from tests.mfa_codes import next_code  # written with the MFA page (helper C)
+
+        code.fill(next_code(email))
+        page.get_by_role("button", name="Verify").click()
 
 
 # A practice admin's home is the dashboard, where / redirects them.

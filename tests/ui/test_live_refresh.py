@@ -176,4 +176,6 @@ async def test_a_real_status_refresh_run_reaches_an_open_tab(user: User, demo_db
 
     assert summary is not None and summary.claim_ids
     await see(user, "Received · 0")
-    assert only_section(user).refreshes == 1
+    # One redraw per publish: the run publishes after its claim batch and again after its
+    # payment cycle; whether the second has landed yet when "Received · 0" shows is timing.
+    assert 1 <= only_section(user).refreshes <= 2

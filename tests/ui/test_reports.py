@@ -18,7 +18,14 @@ from domain.claim_filters import AgeBucket, ClaimFilters, Cohort, Owed
 from domain.claims import Claim, ClaimStatus, FrequencyCode
 from domain.practices import Practice, Provider
 from domain.revenue_cycle import AgingCell, AgingReport, AgingRow, DenialGroup
-from tests.ui.journeys import PATIENCE, see, submit_sign_in, table_rows, visible_texts
+from tests.ui.journeys import (
+    PATIENCE,
+    pass_mfa_if_asked,
+    see,
+    submit_sign_in,
+    table_rows,
+    visible_texts,
+)
 from tests.ui.test_live_refresh import move
 from ui import clock
 from ui.charts import aging_chart, denial_ranking_chart, denial_trend_chart, drill_urls, png_figure
@@ -38,6 +45,7 @@ async def sign_in(user: User, email: str) -> None:
     a home page with its title)."""
     await user.open("/login")
     await submit_sign_in(user, email)
+    await pass_mfa_if_asked(user, email, "user-name")
     await see(user, marker="user-name")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from domain.saved_views import SavedView
-from tests.ui.journeys import PATIENCE, see, sign_in, submit_sign_in
+from tests.ui.journeys import PATIENCE, pass_mfa_if_asked, see, sign_in, submit_sign_in
 from ui.dashboard_pdf import SUMMARY_PATH
 
 DENIALS = "/reports/denials"
@@ -116,6 +116,7 @@ async def test_rename_and_delete_a_view(user: User, demo_db: Engine) -> None:
 async def test_a_practice_admin_without_a_home_view_lands_on_the_dashboard(user: User) -> None:
     await user.open("/login")
     await submit_sign_in(user, "admin@riverside.example")
+    await pass_mfa_if_asked(user, "admin@riverside.example", "report-title")
     await see(user, marker="report-title")
     assert current_url(user) == "/reports"
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from domain.audit import AuditEvent
 from domain.auth import SIGN_IN_FAILED
 from domain.roles import Role
+from domain.user_sessions import UserSession
 from domain.users import User as PortalUser
 from tests.ui.journeys import DEMO_ACCOUNTS, PATIENCE, see, sign_in, submit_sign_in
 from ui.pages.home import HOMES
@@ -51,7 +52,7 @@ async def test_a_failed_sign_in_says_the_same_thing_whatever_the_cause(
     await submit_sign_in(user, email, password)
     await see(user, marker="sign-in-error", content=SIGN_IN_FAILED)
     await user.should_not_see(marker="home-title")
-    assert all("user_id" not in storage for storage in app.storage._users.values())
+    assert all(not storage for storage in app.storage._users.values())  # nothing pending
 
 
 async def test_enter_in_the_password_field_submits(user: User) -> None:
@@ -61,25 +62,33 @@ async def test_enter_in_the_password_field_submits(user: User) -> None:
     await see(user, marker="home-title", content="Front desk today")
 
 
-async def test_the_session_holds_only_the_user_id_and_roles(user: User) -> None:
+async def test_the_session_lives_on_the_server_not_in_user_storage(
+    user: User, demo_db: Engine
+) -> None:
     await sign_in(user, "billing@riverside.example")
-    signed_in = [dict(storage) for storage in app.storage._users.values() if storage]
-    assert len(signed_in) == 1
-    assert set(signed_in[0]) == {"user_id", "roles"}
-    assert signed_in[0]["roles"] == ["billing"]
-    assert isinstance(signed_in[0]["user_id"], int)
+    # app.storage.user held the pending sign-in for a moment; the session itself is a row.
+    assert all(not storage for storage in app.storage._users.values())
+    with Session(demo_db) as session:
+        (row,) = session.exec(select(UserSession)).all()
+        account = session.get(PortalUser, row.user_id)
+        assert account is not None and account.email == "billing@riverside.example"
+        assert (row.method, row.mfa, row.ended_at) == ("password", False, None)
+        assert account.last_sign_in_at == row.created_at
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "sign_in")).one()
+        assert (event.user_id, event.detail) == (row.user_id, "method password")
 
 
 async def test_sign_out_ends_the_session(user: User, demo_db: Engine) -> None:
     await sign_in(user, "billing@riverside.example")
     user.find(marker="sign-out").click()
     await see(user, kind=ui.button, content="Sign in")
-    assert all("user_id" not in storage for storage in app.storage._users.values())
 
     await user.open("/")  # the home now sends the browser to the sign-in page
     await user.should_see(kind=ui.button, content="Sign in")
     with Session(demo_db) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "sign_out")).first()
+        (row,) = session.exec(select(UserSession)).all()
+        assert row.end_reason == "sign_out" and row.ended_at is not None
 
 
 async def test_a_page_opened_signed_out_comes_back_after_sign_in(user: User) -> None:
@@ -109,7 +118,9 @@ async def test_a_deactivated_user_is_signed_out_on_the_next_page(
         session.commit()
     await user.open("/")
     await user.should_see(kind=ui.button, content="Sign in", retries=PATIENCE)
-    assert all("user_id" not in storage for storage in app.storage._users.values())
+    with Session(demo_db) as session:
+        (row,) = session.exec(select(UserSession)).all()
+        assert row.end_reason == "deactivated"
 
 
 async def test_a_signed_in_user_opening_sign_in_goes_home(user: User) -> None:

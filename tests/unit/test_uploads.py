@@ -4,10 +4,13 @@ uploaded name is cleaned for display."""
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 
 from domain.uploads import (
+    HEAD_BYTES,
     JPEG,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -23,8 +26,20 @@ from domain.uploads import (
 )
 
 A_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-A_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-A_JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# A real 1x1 grey PNG (signature, IHDR, IDAT, IEND) and a minimal JPEG (SOI, APP0, EOI).
+A_PNG = (
+    b"\x89PNG\r\n\x1a\n"
+    + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    + _png_chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+    + _png_chunk(b"IEND", b"")
+)
+A_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\xff\xd9"
 AN_EXE = b"MZ\x90\x00" + b"\x00" * 64
 
 
@@ -38,10 +53,17 @@ AN_EXE = b"MZ\x90\x00" + b"\x00" * 64
         (b"%PDF-1.4 but cut off before its end", None),  # a truncated PDF has no %%EOF
         (b"\x7fELF" + b"\x00" * 32, None),
         (b"<html><script>alert(1)</script></html>", None),
+        # A borrowed magic number in front of something else is not an image.
+        (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", None),
+        (b"\xff\xd8\xff<script>alert(1)</script>", None),
+        (A_PNG[:40], None),  # a PNG cut off before its IEND
+        (A_JPEG[:-2], None),  # a JPEG cut off before its EOI
     ],
 )
 def test_the_type_comes_from_the_bytes(data: bytes, kind: object) -> None:
-    assert detect_kind(data[:8], data[-1024:]) is kind
+    assert detect_kind(data[:HEAD_BYTES], data[-1024:]) is kind
+    if kind is not None:
+        assert check_attachment("file", data).kind is kind
 
 
 def test_a_binary_renamed_to_pdf_is_refused_with_a_clear_message() -> None:

@@ -9,6 +9,7 @@ from nicegui.events import UploadEventArguments
 from domain.claim_import_service import (
     ImportResult,
     ImportSummary,
+    export_import,
     read_import,
     recent_imports,
     run_import,
@@ -252,27 +253,44 @@ class UploadView:
                         marker="no-rejections",
                     )
 
-    def download_rejections(self) -> None:
-        if self.result is None:
+    async def download_rejections(self) -> None:
+        exported = await self._export("rejections")
+        if exported is None:
             return
         text = rejections_csv(
             (rejection.locator, rejection.account, rejection.reason)
-            for rejection in self.result.rejections
+            for rejection in exported.rejections
         )
         ui.download.content(
             ("\ufeff" + text).encode(),
-            f"claim-import-{self.result.import_id}-rejections.csv",
+            f"claim-import-{exported.import_id}-rejections.csv",
             "text/csv",
         )
 
-    def download_999(self) -> None:
-        if self.result is None or self.result.acknowledgement is None:
+    async def download_999(self) -> None:
+        exported = await self._export("999")
+        if exported is None or exported.acknowledgement is None:
             return
         ui.download.content(
-            self.result.acknowledgement.encode(),
-            f"claim-import-{self.result.import_id}.999",
+            exported.acknowledgement.encode(),
+            f"claim-import-{exported.import_id}.999",
             "text/plain",
         )
+
+    async def _export(self, file_kind: str) -> ImportResult | None:
+        """The file's content read afresh, and its leaving the portal audited, in one call."""
+        if self.result is None:
+            return None
+        try:
+            return await call(
+                export_import,
+                actor=self.actor,
+                import_id=self.result.import_id,
+                file_kind=file_kind,
+                at=clock.now(),
+            )
+        except NotFound:  # deleted since it was shown
+            return None
 
     async def refresh_recent(self) -> None:
         imports = await call(recent_imports, actor=self.actor)

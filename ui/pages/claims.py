@@ -33,7 +33,7 @@ from ui.format import count, day, money
 from ui.frame import frame, portal_page
 from ui.live import live_section
 from ui.theme import STANDING_ORDER, Heading
-from ui.widgets import Column, card, data_table, empty_state
+from ui.widgets import Column, card, data_table, empty_state, page_controls
 
 NEW_CLAIM_PATH = "/claims/new"
 UPLOAD_CLAIMS_PATH = "/claims/upload"
@@ -425,31 +425,13 @@ def _pager(result: ClaimPage, view: ClaimsView) -> None:
         ui.label(f"Showing {count(first)}\N{EN DASH}{count(last)} of {total}").classes(
             "text-sm portico-muted"
         ).mark("claims-total")
-        with ui.row().classes("gap-2 items-center"):
-            ui.select(
-                {size: f"{size} per page" for size in PAGE_SIZES},
-                value=result.page_size,
-                on_change=lambda event: view.show_per_page(int(event.value)),
-            ).props('dense outlined options-dense aria-label="Claims per page"').classes(
-                "w-36"
-            ).mark("page-size")
-            previous = (
-                ui.button("Previous", on_click=lambda: view.go_to(result.page - 1))
-                .props("outline no-caps dense")
-                .classes("px-3")
-                .mark("page-previous")
-            )
-            previous.set_enabled(result.page > 1)
-            pages = result.page_count
-            ui.label(
-                f"Page {count(result.page)} of {count(pages)}"
-                if pages is not None
-                else f"Page {count(result.page)}"
-            ).classes("text-sm portico-muted").mark("page-number")
-            following = (
-                ui.button("Next", on_click=lambda: view.go_to(result.page + 1))
-                .props("outline no-caps dense")
-                .classes("px-3")
-                .mark("page-next")
-            )
-            following.set_enabled(result.has_next)
+        page_controls(
+            page=result.page,
+            page_size=result.page_size,
+            page_sizes=PAGE_SIZES,
+            page_count=result.page_count,
+            has_next=result.has_next,
+            rows_name="Claims",
+            on_page_size=view.show_per_page,
+            on_page=view.go_to,
+        )

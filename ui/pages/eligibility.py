@@ -219,7 +219,7 @@ def _text(
     # patient's identifiers to the next person at the desk.
     field = ui.input(label).props('outlined dense autocomplete=off spellcheck="false"')
     if hint:
-        field.props(f'hint="{hint}"')
+        field.props["hint"] = hint  # a value, never spliced into a props string
     if autofocus:
         field.props("autofocus")
     if date_max is not None or marker == "date-of-service":

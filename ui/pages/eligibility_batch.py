@@ -10,7 +10,7 @@ from nicegui import app, run, ui
 from nicegui.events import UploadEventArguments
 
 from domain.eligibility import Problem
-from domain.eligibility_service import BatchItem, BatchOutcome, check_batch
+from domain.eligibility_service import BatchItem, BatchOutcome, check_batch, export_batch
 from domain.roles import Area
 from domain.scope import Actor
 from interop.eligibility_csv import COLUMN_HELP, status_label, template, write_results
@@ -211,25 +211,29 @@ class BatchView:
                 ).mark("open-history")
             results_table(rows, line_label=finished.parsed.line_label)
 
-    def download_csv(self) -> None:
-        if self.finished is None:
+    async def download_csv(self) -> None:
+        finished = self.finished  # kept: another upload may start while the export is audited
+        if finished is None:
             return
         answered = sorted(
-            (item.line, item.answer) for item in self.finished.outcome.items if item.answer
+            (item.line, item.answer) for item in finished.outcome.items if item.answer
         )
+        await self._audit_export(finished, "csv", len(answered))
         text = write_results(answered, practice_id=self.practice_id)
         # A byte-order mark, so spreadsheet programs read the names as UTF-8.
         ui.download.content(
             ("\ufeff" + text).encode(),
-            f"eligibility-{self.finished.outcome.batch_id}.csv",
+            f"eligibility-{finished.outcome.batch_id}.csv",
             "text/csv",
         )
 
-    def download_271(self) -> None:
-        if self.finished is None or self.finished.parsed.request is None:
+    async def download_271(self) -> None:
+        finished = self.finished
+        if finished is None or finished.parsed.request is None:
             return
-        request = self.finished.parsed.request
-        answers = [item.answer for item in self.finished.outcome.items if item.answer]
+        request = finished.parsed.request
+        answers = [item.answer for item in finished.outcome.items if item.answer]
+        await self._audit_export(finished, "271", len(answers))
         at = clock.now()
         text = write_271(
             answers,
@@ -241,8 +245,21 @@ class BatchView:
             at=at,
         )
         ui.download.content(
-            text.encode(), f"eligibility-{self.finished.outcome.batch_id}.271", "text/plain"
+            text.encode(), f"eligibility-{finished.outcome.batch_id}.271", "text/plain"
         )
+
+    async def _audit_export(self, finished: Finished, file_kind: str, rows: int) -> None:
+        """Names and member IDs leave the portal: the export is audited before the file goes
+        (a file of no answers carries none, and its batch kept no check to vouch for it)."""
+        if rows:
+            await call(
+                export_batch,
+                actor=self.actor,
+                batch_id=finished.outcome.batch_id,
+                file_kind=file_kind,
+                rows=rows,
+                at=clock.now(),
+            )
 
 
 def sorted_rows(items: list[BatchItem], *, practice_id: int) -> list[dict[str, object]]:

@@ -21,7 +21,7 @@ from ui.data import call
 from ui.eligibility_tabs import HISTORY_PATH, eligibility_header
 from ui.format import count, day, moment
 from ui.frame import frame, portal_page
-from ui.widgets import Column, card, data_table, empty_state
+from ui.widgets import Column, card, data_table, date_filter, empty_state
 
 PAGE_SIZE = 25
 OUTCOMES = {"active": "Active", "inactive": "Not active", "no_match": "No match"}
@@ -125,8 +125,8 @@ class HistoryView:
             .mark("history-filters"),
             ui.element("div").classes("elig-filters"),
         ):
-            self.checked_from = _date_input("Checked from", query.checked_from, "filter-from")
-            self.checked_to = _date_input("Checked to", query.checked_to, "filter-to")
+            self.checked_from = date_filter("Checked from", query.checked_from, "filter-from")
+            self.checked_to = date_filter("Checked to", query.checked_to, "filter-to")
             self.outcome = _select("Outcome", OUTCOMES, query.outcome, "filter-outcome")
             self.source = _select("Source", SOURCES, query.source, "filter-source")
             self.member_id = _text_input("Member ID", query.member_id, "filter-member")
@@ -190,14 +190,6 @@ class HistoryView:
         self.results.clear()
         with self.results:
             _history_table(result, self)
-
-
-def _date_input(label: str, value: date | None, marker: str) -> ui.input:
-    return (
-        ui.input(label, value=value.isoformat() if value else "")
-        .props("outlined dense type=date stack-label clearable")
-        .mark(marker)
-    )
 
 
 def _select(label: str, options: dict[str, str], value: str | None, marker: str) -> ui.select:

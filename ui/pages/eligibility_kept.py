@@ -35,11 +35,15 @@ def register() -> None:
     portal_page("/eligibility/checks/{check_id}")(kept_check_page)
 
 
-async def read_kept_check(actor: Actor, check_id: str) -> StoredCheck | None:
+async def read_kept_check(
+    actor: Actor, check_id: str, *, action: str = "read"
+) -> StoredCheck | None:
     if not (check_id.isdigit() and len(check_id) < 19):
         return None
     try:
-        return await call(get_check, actor=actor, check_id=int(check_id), at=clock.now())
+        return await call(
+            get_check, actor=actor, check_id=int(check_id), at=clock.now(), action=action
+        )
     except NotFound:
         return None
 
@@ -111,7 +115,8 @@ async def kept_check_pdf(check_id: str, request: Request) -> Response:
     """Within the practice's scope, like the check's page."""
 
     async def check_file(access: PageAccess) -> Download:
-        stored = await read_kept_check(access.actor, check_id)
+        # The PDF is the check leaving the portal: audited as an export, not a read.
+        stored = await read_kept_check(access.actor, check_id, action="export")
         if stored is None or access.actor.practice_id is None:
             raise NotFound(check_id)
         pdf = await run.io_bound(

@@ -1,15 +1,18 @@
-"""Sign-in and sign-out. One message for every failed sign-in, so the form never tells which
-emails have accounts."""
+"""Sign-in and sign-out. One message for every failed sign-in, and the same throttling for every
+email, so the form never tells which emails have accounts (domain/auth.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
-from domain.access import record_sign_out
-from domain.auth import SIGN_IN_FAILED, authenticate
-from ui import clock, session
+from domain.auth import Throttle, attempt_sign_in
+from domain.user_sessions import SIGN_OUT, end_session
+from storage.settings import get_settings
+from ui import clock, oidc, session, sign_in_flow
 from ui.data import call
 from ui.frame import APP_NAME, portal_page
 from ui.theme import Heading, apply_theme
@@ -17,12 +20,22 @@ from ui.theme import Heading, apply_theme
 
 def register() -> None:
     portal_page(session.LOGIN)(login_page)
-    portal_page("/logout")(logout_page)
+    # A plain route: signing out rewrites the cookie, which only an HTTP response can do.
+    app.get("/logout", include_in_schema=False)(logout)
+    sign_in_flow.register()
+
+
+def _throttle() -> Throttle:
+    settings = get_settings()
+    return Throttle(
+        lockout_failures=settings.sign_in_lockout_failures,
+        lockout=timedelta(minutes=settings.sign_in_lockout_minutes),
+    )
 
 
 async def login_page(request: Request) -> RedirectResponse | None:
     next_path = session.safe_next(request.query_params.get("next"))
-    if session.signed_in_user_id() is not None:
+    if await session.user_for_request(request) is not None:
         return RedirectResponse(next_path, status_code=303)
     source_ip = request.client.host if request.client else ""
 
@@ -66,22 +79,26 @@ async def login_page(request: Request) -> RedirectResponse | None:
                     failure.set_visibility(True)
                     return
                 button.props("loading")
-                actor = await call(
-                    authenticate,
+                result = await call(
+                    attempt_sign_in,
                     email=email.value,
                     password=password.value,
                     at=clock.now(),
                     source_ip=source_ip,
+                    throttle=_throttle(),
                 )
-                button.props(remove="loading")
-                if actor is None:
+                if result.user_id is None:
+                    button.props(remove="loading")
                     password.set_value("")
-                    failure.set_text(SIGN_IN_FAILED)
+                    failure.set_text(result.message)
                     failure.set_visibility(True)
                     password.run_method("focus")  # ready for the next attempt
                     return
-                session.start(actor)
-                ui.navigate.to(next_path)
+                ui.navigate.to(
+                    await sign_in_flow.first_factor_passed(
+                        result.user_id, method="password", next_path=next_path
+                    )
+                )
 
             button = (
                 ui.button("Sign in", on_click=sign_in)
@@ -91,20 +108,23 @@ async def login_page(request: Request) -> RedirectResponse | None:
             )
             email.on("keydown.enter", sign_in)
             password.on("keydown.enter", sign_in)
+            oidc.sso_buttons(next_path)
         ui.label("Access is monitored. Every look at patient information is recorded.").classes(
             "text-center text-sm mt-5 text-slate-100"
         )
     return None
 
 
-async def logout_page(request: Request) -> RedirectResponse:
-    user_id = session.signed_in_user_id()
-    if user_id is not None:
+async def logout(request: Request) -> RedirectResponse:
+    """End this browser's session for good and drop its cookie's contents."""
+    token = session.token_of(request)
+    if token:
         await call(
-            record_sign_out,
-            user_id=user_id,
+            end_session,
+            token=token,
             at=clock.now(),
+            reason=SIGN_OUT,
             source_ip=request.client.host if request.client else "",
         )
-    session.end()
+    request.session.clear()
     return RedirectResponse(session.LOGIN, status_code=303)

@@ -25,7 +25,9 @@ from ui.widgets import Column, card, data_table, empty_state, kpi
 async def billing_home(actor: Actor) -> None:
     # Every number here moves with claim status, so the whole worklist follows the status job.
     await live_section(
-        actor, lambda: call(billing_overview, actor=actor, today=clock.today()), _billing_worklist
+        actor,
+        lambda: call(billing_overview, actor=actor, today=clock.today(), at=clock.now()),
+        _billing_worklist,
     )
 
 

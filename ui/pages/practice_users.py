@@ -1,16 +1,12 @@
-"""Practice users: the practice's accounts and their roles, for its admin. Invitations, role
-changes and deactivation come with the security work (issue #6); until then the list is
-read-only. (This was the practice admin's home before the dashboard became it.)"""
+"""Practice users: the practice admin invites staff by one-time link, gives and changes their
+roles, deactivates and reactivates them, and issues password-reset links (ui/user_admin_widgets.py
+draws the screen; domain/user_admin.py holds the rules and the audit)."""
 
 from __future__ import annotations
 
-from domain.practice_worklists import TeamMember, practice_team
-from domain.roles import Area
-from ui.data import call
-from ui.format import count, moment
+from domain.roles import PRACTICE_ROLES, Area, Role
 from ui.frame import frame, portal_page
-from ui.theme import Heading
-from ui.widgets import Column, card, data_table
+from ui.user_admin_widgets import StaffAdmin
 
 PATH = "/practice/users"
 
@@ -21,36 +17,10 @@ def register() -> None:
 
 async def practice_users_page() -> None:
     async with frame("Practice users", area=Area.PRACTICE_USERS) as actor:
-        Heading("Practice users").mark("practice-users-title")
-        team = await call(practice_team, actor=actor)
-        _team(team)
-
-
-def _team(team: list[TeamMember]) -> None:
-    with card(
-        "Practice team",
-        subtitle=f"{count(len(team))} users and their roles",
-        marker="practice-team",
-    ):
-        data_table(
-            [
-                Column("full_name", "Name"),
-                Column("email", "Email address"),
-                Column("roles", "Roles"),
-                Column("state", "Status"),
-                Column("last_sign_in", "Last sign-in"),
-            ],
-            [
-                {
-                    "id": index,
-                    "full_name": member.full_name,
-                    "email": member.email,
-                    "roles": ", ".join(role.label for role in member.roles),
-                    "state": "Active" if member.is_active else "Deactivated",
-                    "last_sign_in": moment(member.last_sign_in_at) or "Never",
-                }
-                for index, member in enumerate(team)
-            ],
-            marker="team-table",
-            label="Practice team",
+        admin = StaffAdmin(
+            actor,
+            title="Practice users",
+            team_title="Practice team",
+            roles=[role for role in Role if role in PRACTICE_ROLES],
         )
+        await admin.reload()

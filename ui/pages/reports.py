@@ -588,10 +588,10 @@ def definition_button(
 ) -> None:
     """An info button opening the definition: a click, Enter or Space opens it, Escape closes
     it (a hover-only tooltip would leave keyboard users without it)."""
+    button = ui.button(icon="info_outline").props("flat round dense size=sm color=grey-8")
+    button.props["aria-label"] = f"How {label} is measured"  # a value, not spliced into props
     with (
-        ui.button(icon="info_outline")
-        .props(f'flat round dense size=sm color=grey-8 aria-label="How {label} is measured"')
-        .mark(f"kpi-info-{key}"),
+        button.mark(f"kpi-info-{key}"),
         ui.menu().props("anchor='bottom right' self='top right'"),
         ui.element("div").classes("report-definition").mark(f"kpi-definition-{key}"),
     ):
