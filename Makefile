@@ -134,13 +134,22 @@ test: install
 	@failed=""; \
 	$(call stage,lint); \
 	$(call stage,test-fast); \
+	$(call stage,test-attacks); \
 	$(call stage,test-e2e); \
 	if [ -n "$$failed" ]; then echo "== make test FAILED:$$failed" >&2; exit 1; fi; \
 	echo "== make test passed"
 
 .PHONY: test-fast
 test-fast: install
-	$(PYTEST) tests --ignore=tests/e2e --ignore=tests/bench -ra --durations=10
+	$(PYTEST) tests --ignore=tests/e2e --ignore=tests/bench --ignore=tests/security -ra \
+	  --durations=10
+
+# The attack tests (tenant isolation: thousands of page requests; role matrix) in a process of
+# their own, printing their figures (-s): a NiceGUI app left in a bad state by one of them
+# cannot take the rest of the UI tests down with it.
+.PHONY: test-attacks
+test-attacks: install
+	$(PYTEST) tests/security -ra -s --durations=10
 
 .PHONY: test-e2e
 test-e2e: install

@@ -171,7 +171,7 @@ MIN_ATTEMPTS_PER_PRACTICE_ROLE = 2_500
 # A page costs ~35 ms here: each route takes at most this many records of a kind (spread so
 # the routes of a kind cover all of them between them); the use cases take every record.
 RECORDS_PER_ROUTE = 90
-CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS = 2
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _VOLATILE_HEADERS = {"date", "content-length"}
