@@ -12,7 +12,7 @@ from domain import audit
 from domain.auth import hash_password, verify_password
 from domain.passwords import password_problem
 from domain.scope import Actor, NotFound
-from domain.user_sessions import EVERYWHERE, SIGN_OUT, UserSession, token_hash
+from domain.user_sessions import EVERYWHERE, SIGN_OUT, UserSession, end_all_for_user, token_hash
 from domain.users import User
 
 CURRENT_PASSWORD_WRONG = "Your current password is not correct."  # noqa: S105 (a message)
@@ -72,7 +72,18 @@ def change_password(
     user.password_hash = hash_password(new_password)
     user.password_changed_at = at
     session.add(user)
-    ended = _end_others(session, actor, at=at, this_token=this_token) if end_other_sessions else 0
+    ended = (
+        end_all_for_user(
+            session,
+            actor.user_id,
+            at=at,
+            reason=EVERYWHERE,
+            source_ip=actor.source_ip,
+            keep_token=this_token,
+        )
+        if end_other_sessions
+        else 0
+    )
     audit.record_by(
         session,
         actor,
@@ -139,18 +150,3 @@ def end_own_session(*, session: Session, actor: Actor, session_id: int, at: date
         entity_id=session_id,
         detail="ended by its user from account security",
     )
-
-
-def _end_others(session: Session, actor: Actor, *, at: datetime, this_token: str) -> int:
-    mine = token_hash(this_token) if this_token else ""
-    rows = session.exec(
-        select(UserSession).where(
-            UserSession.user_id == actor.user_id,
-            col(UserSession.ended_at).is_(None),
-            UserSession.token_hash != mine,
-        )
-    ).all()
-    for row in rows:
-        row.ended_at, row.end_reason = at, EVERYWHERE
-        session.add(row)
-    return len(rows)

@@ -27,7 +27,6 @@ from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlmodel import Session
 
 from domain.audit import GENESIS_HASH, AuditChainHead, AuditEvent
-from domain.types import utcnow
 
 # pg_advisory_xact_lock takes one bigint shared by every client of the database: "AUDITCHN"
 # in ASCII, unlike the scheduler's leader key.
@@ -92,7 +91,7 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return int(row.seq), str(row.hash)
 
 
-def seal(session: Session, *, limit: int = 5000, at: datetime | None = None) -> int:
+def seal(session: Session, *, at: datetime, limit: int = 5000) -> int:
     """Seal up to `limit` unsealed events (oldest id first) into the chain; how many were.
     Commits with the caller's unit of work."""
     # Nothing waiting (the usual tick): no lock, so an idle portal writes nothing every tick.
@@ -129,9 +128,7 @@ def seal(session: Session, *, limit: int = 5000, at: datetime | None = None) -> 
         sealed,
     )
     session.execute(
-        update(_head)
-        .where(_head.c.id == HEAD_ID)
-        .values(seq=seq, hash=prev_hash, sealed_at=at or utcnow())
+        update(_head).where(_head.c.id == HEAD_ID).values(seq=seq, hash=prev_hash, sealed_at=at)
     )
     return len(sealed)
 
@@ -194,7 +191,7 @@ def _event_problem(row: Mapping[str, Any], expected_seq: int, prev_hash: str) ->
     return None
 
 
-def verify(session: Session, *, batch: int = 5000, at: datetime | None = None) -> VerifyResult:
+def verify(session: Session, *, at: datetime, batch: int = 5000) -> VerifyResult:
     """Recompute the chain in seq order, `batch` events at a time, up to the head as read at
     the start (events sealed meanwhile are the next verify's); record the verdict on the head
     row for the audit page. Seal first to cover everything written so far."""
@@ -241,7 +238,7 @@ def _recorded(session: Session, result: VerifyResult, at: datetime | None) -> Ve
         update(_head)
         .where(_head.c.id == HEAD_ID)
         .values(
-            verified_at=at or utcnow(),
+            verified_at=at,
             verified_count=result.checked,
             verify_problem=result.problem[:300] if result.problem else None,
         )

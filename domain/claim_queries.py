@@ -185,7 +185,7 @@ _CASE_FOLDED_LETTERS = 3
 
 
 def list_claims(
-    *, session: Session, actor: Actor, filters: ClaimFilters, at: datetime | None = None
+    *, session: Session, actor: Actor, filters: ClaimFilters, at: datetime
 ) -> ClaimListing:
     """The claims page in one transaction: the counts per standing, and the page of claims
     (whose total the counts already give when nothing but a status narrows the list).
@@ -205,7 +205,7 @@ def list_claims(
         session,
         actor,
         action="read",
-        at=at or utcnow(),
+        at=at,
         entity_type="claim_list",
         detail=f"{len(page.rows)} rows, page {page.page}",
     )

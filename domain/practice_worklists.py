@@ -20,7 +20,7 @@ from domain.members import Coverage, Member
 from domain.practices import Provider
 from domain.roles import Area
 from domain.scope import Actor, within_scope
-from domain.types import money_sum, utcnow
+from domain.types import money_sum
 
 DENIAL_WINDOW_DAYS = 30
 ATTENTION_LIMIT = 6
@@ -61,7 +61,7 @@ def claims_needing_action(
     actor: Actor,
     today: date,
     limit: int = ATTENTION_LIMIT,
-    at: datetime | None = None,
+    at: datetime,
 ) -> ClaimsNeedingAction:
     """Rejected claims (to correct and resubmit) and claims denied in the last 30 days (to
     appeal or write off), with the newest few of them: patients' names, so the list is an
@@ -114,7 +114,7 @@ def claims_needing_action(
             session,
             actor,
             action="read",
-            at=at or utcnow(),
+            at=at,
             entity_type="claims_needing_action",
             detail=f"{len(newest)} rows",
         )
@@ -295,7 +295,7 @@ class BillingOverview:
 
 
 def billing_overview(
-    *, session: Session, actor: Actor, today: date, at: datetime | None = None
+    *, session: Session, actor: Actor, today: date, at: datetime
 ) -> BillingOverview:
     """The billing home in one unit of work: four bounded aggregates, one consistent snapshot."""
     return BillingOverview(

@@ -32,7 +32,6 @@ from domain.plans import BenefitPlan
 from domain.practices import Practice, Provider
 from domain.roles import Area
 from domain.scope import Actor, within_scope
-from domain.types import utcnow
 
 ZERO = Decimal("0.00")
 
@@ -359,7 +358,7 @@ def _require(actor: Actor) -> None:
 
 
 def list_remittances(
-    *, session: Session, actor: Actor, limit: int = 500, at: datetime | None = None
+    *, session: Session, actor: Actor, at: datetime, limit: int = 500
 ) -> list[RemittanceRow]:
     """The caller's remittances, newest first (plan staff: every practice's). Each list served
     is an audited read (one page: the newest `limit`), counts only in the detail."""
@@ -379,7 +378,7 @@ def list_remittances(
         session,
         actor,
         action="read",
-        at=at or utcnow(),
+        at=at,
         entity_type="remittance_list",
         detail=f"{len(found)} rows, page 1",
     )

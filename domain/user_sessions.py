@@ -211,13 +211,22 @@ def end_session(
 
 
 def end_all_for_user(
-    session: Session, user_id: int, *, at: datetime, reason: str, source_ip: str = ""
+    session: Session,
+    user_id: int,
+    *,
+    at: datetime,
+    reason: str,
+    source_ip: str = "",
+    keep_token: str = "",
 ) -> int:
-    """End every live session of a user (sign out everywhere, deactivation); how many ended.
-    One conditional UPDATE, so a session that another process is touching still ends."""
+    """End every live session of a user (sign out everywhere, deactivation), but the one
+    behind `keep_token` if given (a password change keeps the browser that made it); how many
+    ended. One conditional UPDATE, so a session that another process is touching still ends."""
     ids = session.exec(
         select(UserSession.id).where(
-            UserSession.user_id == user_id, col(UserSession.ended_at).is_(None)
+            UserSession.user_id == user_id,
+            col(UserSession.ended_at).is_(None),
+            UserSession.token_hash != (token_hash(keep_token) if keep_token else ""),
         )
     ).all()
     if not ids:

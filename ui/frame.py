@@ -11,8 +11,8 @@ registered through portal_page(), which turns it into the response.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from fastapi.responses import RedirectResponse
@@ -65,6 +65,27 @@ def portal_page(
         return builder
 
     return register
+
+
+@contextmanager
+def signed_out_page(title: str, *, width: int = 420) -> Iterator[None]:
+    """The look of the pages seen before a session exists (sign-in, two-step verification,
+    one-time links): the brand on the blue background, then the page's own content, which puts
+    its card in `signed_out_card()`."""
+    ui.page_title(f"{title} · {APP_NAME}")
+    apply_theme()
+    with (
+        ui.element("div").classes("portico-login-bg flex items-center justify-center p-4"),
+        ui.element("div").classes("w-full").style(f"max-width: {width}px"),
+    ):
+        with ui.row().classes("items-center gap-2 mb-6 justify-center"):
+            ui.icon("health_and_safety", size="34px").classes("text-white")
+            ui.label(APP_NAME).classes("text-white text-2xl font-bold tracking-wide")
+        yield
+
+
+def signed_out_card() -> ui.element:
+    return ui.element("section").classes("portico-card").style("padding: 32px 32px 28px")
 
 
 def current_path() -> str:

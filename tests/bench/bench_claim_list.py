@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -131,12 +131,14 @@ def test_claim_list_server_time(engine: Engine, who: str) -> None:
         lines = []
         worst = 0.0
         for name, make in _cases(values, rng).items():
-            list_claims(session=session, actor=actor, filters=make())  # warm
+            list_claims(session=session, actor=actor, filters=make(), at=datetime.now(UTC))  # warm
             session.rollback()
             samples = [
                 _time(
                     session,
-                    lambda make=make: list_claims(session=session, actor=actor, filters=make()),
+                    lambda make=make: list_claims(
+                        session=session, actor=actor, filters=make(), at=datetime.now(UTC)
+                    ),
                 )
                 for _ in range(RUNS)
             ]

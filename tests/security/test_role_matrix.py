@@ -231,7 +231,7 @@ def actions(
         # Plan staff read remittances with the claims they pay (domain/remittance_advice.py).
         "list remittances": (
             lambda role: Area.CLAIMS if role.is_plan_side else Area.REMITTANCES,
-            run(list_remittances),
+            run(list_remittances, at=at),
         ),
         "read dashboard": (
             Area.DASHBOARDS,

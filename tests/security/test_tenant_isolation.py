@@ -552,7 +552,7 @@ def attack_use_cases(
     if "claims" not in kinds:
         return
     for filters in _claim_filters(victims):
-        got = outcome(list_claims, engine, actor=actor, filters=filters)
+        got = outcome(list_claims, engine, actor=actor, filters=filters, at=at)
         tally.count(f"use case list_claims(filter) as {role.value}")
         if got.startswith("returned") and markers_in(got, victims.all_markers):
             tally.leak(f"list_claims({filters}) as {role}", "names the other practice")

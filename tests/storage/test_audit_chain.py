@@ -49,7 +49,7 @@ def _sealed(engine: Engine) -> list[AuditEvent]:
 
 def _verify(engine: Engine):  # type: ignore[no-untyped-def]
     with unit_of_work(engine) as session:
-        return verify(session, batch=3)  # a small batch, so the walk crosses batch edges
+        return verify(session, batch=3, at=AT)  # a small batch, so the walk crosses batch edges
 
 
 def _tamper(engine: Engine, *statements: str) -> None:
@@ -67,11 +67,11 @@ def _tamper(engine: Engine, *statements: str) -> None:
 def test_sealing_numbers_and_links_events_in_id_order(engine: Engine) -> None:
     _write_events(engine, 7)
     with unit_of_work(engine) as session:
-        assert seal(session, limit=5) == 5
+        assert seal(session, limit=5, at=AT) == 5
     with unit_of_work(engine) as session:
-        assert seal(session, limit=5) == 2
+        assert seal(session, limit=5, at=AT) == 2
     with unit_of_work(engine) as session:
-        assert seal(session) == 0
+        assert seal(session, at=AT) == 0
     events = _sealed(engine)
     assert [event.seq for event in events] == list(range(1, 8))
     assert [event.id for event in events] == sorted(event.id for event in events)  # type: ignore[type-var]
@@ -209,7 +209,7 @@ def test_a_rolled_back_head_is_named_and_stops_sealing(engine: Engine) -> None:
     )
     _write_events(engine, 1, start=9)
     with pytest.raises(ChainHeadMismatch), unit_of_work(engine) as session:
-        seal(session)
+        seal(session, at=AT)
 
 
 def test_events_written_after_the_seal_wait_for_the_next_one(engine: Engine) -> None:

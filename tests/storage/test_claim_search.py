@@ -239,7 +239,9 @@ def test_the_listing_takes_its_total_from_the_counts_when_only_a_status_narrows(
     db: Session,
 ) -> None:
     actor = practice_actor(db, RIVERSIDE)
-    listing = list_claims(session=db, actor=actor, filters=ClaimFilters(status=ClaimStatus.PAID))
+    listing = list_claims(
+        session=db, actor=actor, filters=ClaimFilters(status=ClaimStatus.PAID), at=AT
+    )
     assert listing.page.total == listing.counts[ClaimStatus.PAID]
     assert {row.standing for row in listing.page.rows} == {ClaimStatus.PAID}
 

@@ -227,7 +227,7 @@ def test_each_remittance_list_is_a_read(session: Session) -> None:
     assert_by(event, billing, action="read")
     assert event.detail == f"{len(rows)} rows, page 1"
     with pytest.raises(NotAuthorized):  # refused before anything is read or recorded
-        list_remittances(session=session, actor=actor(session, "clinical@riverside.example"))
+        list_remittances(session=session, actor=actor(session, "clinical@riverside.example"), at=AT)
     assert len(events(session, "remittance_list")) == 1
 
 

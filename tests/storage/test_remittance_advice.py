@@ -168,8 +168,8 @@ def test_a_replacement_reverses_the_original_in_the_payment_of_its_correction(
 def test_a_practice_reads_only_its_own_remittances(session: Session) -> None:
     practices = _practices(session)
     riverside, lakeside = biller(practices["Riverside"]), biller(practices["Lakeside"])
-    mine = list_remittances(session=session, actor=riverside)
-    theirs = list_remittances(session=session, actor=lakeside)
+    mine = list_remittances(session=session, actor=riverside, at=AT)
+    theirs = list_remittances(session=session, actor=lakeside, at=AT)
     assert mine and theirs
     riverside_practice = session.get(Practice, practices["Riverside"])
     assert riverside_practice is not None
@@ -182,7 +182,7 @@ def test_a_practice_reads_only_its_own_remittances(session: Session) -> None:
     ).all()
     assert mine[0].claim_count == len(counted)
 
-    everyone = list_remittances(session=session, actor=_examiner())
+    everyone = list_remittances(session=session, actor=_examiner(), at=AT)
     assert len(everyone) == len(mine) + len(theirs)
 
     other = theirs[0].remittance_id
@@ -203,7 +203,7 @@ def test_a_practice_reads_only_its_own_remittances(session: Session) -> None:
 
 def test_each_export_is_audited_without_phi(session: Session) -> None:
     practice_id = _practices(session)["Riverside"]
-    [row, *_] = list_remittances(session=session, actor=biller(practice_id))
+    [row, *_] = list_remittances(session=session, actor=biller(practice_id), at=AT)
     advice = remittance_advice(
         session=session, actor=biller(practice_id), remittance_id=row.remittance_id, at=AT
     )
@@ -223,4 +223,4 @@ def test_front_desk_staff_cannot_read_remittances(session: Session) -> None:
     practice_id = _practices(session)["Riverside"]
     front_desk = Actor(user_id=3, practice_id=practice_id, roles=frozenset({Role.FRONT_DESK}))
     with pytest.raises(NotAuthorized):
-        list_remittances(session=session, actor=front_desk)
+        list_remittances(session=session, actor=front_desk, at=AT)

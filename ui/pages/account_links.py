@@ -24,8 +24,8 @@ from domain.user_admin import (
 from ui import clock, session
 from ui.data import call
 from ui.format import moment
-from ui.frame import APP_NAME, portal_page
-from ui.theme import Heading, apply_theme
+from ui.frame import portal_page, signed_out_card, signed_out_page
+from ui.theme import Heading
 from ui.user_admin_widgets import INVITE_PATH, RESET_PATH
 
 PASSWORDS_DIFFER = "The two passwords are not the same."
@@ -45,17 +45,9 @@ async def reset_page(request: Request, token: str = "") -> None:
 
 
 async def _link_page(request: Request, token: str, purpose: LinkPurpose) -> None:
-    ui.page_title(f"Set your password · {APP_NAME}")
-    apply_theme()
     view = await call(peek_link, token=token, purpose=purpose, at=clock.now())
-    with (
-        ui.element("div").classes("portico-login-bg flex items-center justify-center p-4"),
-        ui.element("div").classes("w-full").style("max-width: 460px"),
-    ):
-        with ui.row().classes("items-center gap-2 mb-6 justify-center"):
-            ui.icon("health_and_safety", size="34px").classes("text-white")
-            ui.label(APP_NAME).classes("text-white text-2xl font-bold tracking-wide")
-        panel = ui.element("section").classes("portico-card").style("padding: 32px 32px 28px")
+    with signed_out_page("Set your password", width=460):
+        panel = signed_out_card()
         with panel:
             if view is None:
                 _invalid()

@@ -116,9 +116,11 @@ class ClaimsView:
     async def load(self) -> ClaimsData:
         filters = self.filters
         if not is_drill_down(filters):
-            return ClaimsData(await call(list_claims, actor=self.actor, filters=filters), None)
+            return ClaimsData(
+                await call(list_claims, actor=self.actor, filters=filters, at=clock.now()), None
+            )
         listing, totals = await asyncio.gather(
-            call(list_claims, actor=self.actor, filters=filters),
+            call(list_claims, actor=self.actor, filters=filters, at=clock.now()),
             call(claim_totals, actor=self.actor, filters=filters),
         )
         return ClaimsData(listing, totals)

@@ -14,8 +14,8 @@ from domain.user_sessions import SIGN_OUT, end_session
 from storage.settings import get_settings
 from ui import clock, oidc, session, sign_in_flow
 from ui.data import call
-from ui.frame import APP_NAME, portal_page
-from ui.theme import Heading, apply_theme
+from ui.frame import portal_page, signed_out_card, signed_out_page
+from ui.theme import Heading
 
 
 def register() -> None:
@@ -39,16 +39,8 @@ async def login_page(request: Request) -> RedirectResponse | None:
         return RedirectResponse(next_path, status_code=303)
     source_ip = request.client.host if request.client else ""
 
-    ui.page_title(f"Sign in · {APP_NAME}")
-    apply_theme()
-    with (
-        ui.element("div").classes("portico-login-bg flex items-center justify-center p-4"),
-        ui.element("div").classes("w-full").style("max-width: 420px"),
-    ):
-        with ui.row().classes("items-center gap-2 mb-6 justify-center"):
-            ui.icon("health_and_safety", size="34px").classes("text-white")
-            ui.label(APP_NAME).classes("text-white text-2xl font-bold tracking-wide")
-        with ui.element("section").classes("portico-card").style("padding: 32px 32px 28px"):
+    with signed_out_page("Sign in"):
+        with signed_out_card():
             Heading("Welcome back")
             ui.label("The provider portal for practices and health-plan staff.").classes(
                 "portico-subtitle mt-1 mb-6"

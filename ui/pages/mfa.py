@@ -35,8 +35,8 @@ from storage.secrets import mfa_cipher
 from storage.settings import get_settings
 from ui import clock, session, sign_in_flow
 from ui.data import call
-from ui.frame import APP_NAME, portal_page
-from ui.theme import Heading, apply_theme
+from ui.frame import APP_NAME, portal_page, signed_out_card, signed_out_page
+from ui.theme import Heading
 
 MFA_PATH = sign_in_flow.MFA_PAGE
 CODE_LABEL = "Authentication code"
@@ -229,16 +229,8 @@ async def mfa_page(request: Request) -> RedirectResponse | None:
         else None
     )
 
-    ui.page_title(f"Two-step verification · {APP_NAME}")
-    apply_theme()
-    with (
-        ui.element("div").classes("portico-login-bg flex items-center justify-center p-4"),
-        ui.element("div").classes("w-full").style("max-width: 460px"),
-    ):
-        with ui.row().classes("items-center gap-2 mb-6 justify-center"):
-            ui.icon("health_and_safety", size="34px").classes("text-white")
-            ui.label(APP_NAME).classes("text-white text-2xl font-bold tracking-wide")
-        with ui.element("section").classes("portico-card").style("padding: 32px 32px 28px"):
+    with signed_out_page("Two-step verification", width=460):
+        with signed_out_card():
             if enrollment is not None:
                 _enroll_step(pending.user_id, enrollment, source_ip)
             else:

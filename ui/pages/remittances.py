@@ -68,7 +68,7 @@ async def remittances_page() -> None:
             ).classes("portico-subtitle")
 
         async def load() -> list[RemittanceRow]:
-            return await call(list_remittances, actor=actor)
+            return await call(list_remittances, actor=actor, at=clock.now())
 
         # A payment run adds remittances and moves claims: the list re-reads on that change.
         await live_section(actor, load, lambda rows: _list(rows, actor))
