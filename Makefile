@@ -17,9 +17,20 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 
 # Runs one stage as a sub-make, prints its elapsed time, and records it in $$failed if it fails,
 # so one `make test` reports every broken stage instead of stopping at the first.
+# Each stage's output is also kept in $(STAGE_LOGS), so that the end of `make test` can repeat
+# what failed: CI shows the tail of the output, and an early stage's failure scrolls out of it.
+STAGE_LOGS := .stage-logs
 stage = start=$$(date +%s); \
-	if $(MAKE) --no-print-directory $(1); then result=ok; else result=FAILED; failed="$$failed $(1)"; fi; \
+	if $(MAKE) --no-print-directory $(1) 2>&1 | tee $(STAGE_LOGS)/$(1).log; then result=ok; \
+	else result=FAILED; failed="$$failed $(1)"; fi; \
 	echo "== $(1): $$result in $$(( $$(date +%s) - start ))s"
+# For each failed stage: pytest's short summary, and the ERROR records of captured logs (what
+# NiceGUI's fixtures fail a test for).
+recap = for name in $$failed; do \
+	  echo; echo "== $$name FAILED; its summary ($(STAGE_LOGS)/$$name.log has it all):"; \
+	  grep -E '^(FAILED|ERROR) |^(ERROR|CRITICAL) +[A-Za-z_.]+:[A-Za-z_.]+:[0-9]+|^E  |^== lint|^[a-z/._]+\.py:[0-9]+:[0-9]+: ' \
+	    $(STAGE_LOGS)/$$name.log | tail -60 || true; \
+	done
 
 .PHONY: help
 help:
@@ -131,12 +142,12 @@ lint: install
 # event loop that the async NiceGUI `user` tests leave behind in the same process.
 .PHONY: test
 test: install
-	@failed=""; \
+	@failed=""; mkdir -p $(STAGE_LOGS); \
 	$(call stage,lint); \
 	$(call stage,test-fast); \
 	$(call stage,test-attacks); \
 	$(call stage,test-e2e); \
-	if [ -n "$$failed" ]; then echo "== make test FAILED:$$failed" >&2; exit 1; fi; \
+	if [ -n "$$failed" ]; then $(recap); echo "== make test FAILED:$$failed" >&2; exit 1; fi; \
 	echo "== make test passed"
 
 .PHONY: test-fast
@@ -166,5 +177,5 @@ bench: install
 clean:
 	rm -f portico.db portico.db-wal portico.db-shm portico.db.scheduler.lock
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .nicegui
-	rm -rf screenshots .bench
+	rm -rf screenshots .bench $(STAGE_LOGS)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
