@@ -4,7 +4,8 @@ The demo admins are enrolled with the published DEMO_TOTP_SECRET (storage/seed/d
 portal never accepts a time step twice (domain/mfa.py), so `next_code` remembers, per database
 and email, the last step it handed out and always moves on. The server accepts the steps
 current-1 .. current+1, which gives a test two or three sign-ins per account within 30 seconds;
-one that needs more uses `recovery_code(email, n)` (ten per admin, each once per database).
+past that, the sign-in helpers (tests/ui/journeys.py, tests/e2e/harness.py) switch the page to
+recovery codes and use `next_recovery_code` (ten per admin, each once per database).
 """
 
 from __future__ import annotations
